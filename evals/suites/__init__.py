@@ -1,0 +1,1 @@
+"""Eval suites; each module exposes run(full: bool) -> list[Result]."""
