@@ -73,10 +73,15 @@ def parse_card(text: str, source: str = "<card>") -> Card:
 def load_cards(knowledge_dir: Path) -> list[Card]:
     """All cards, sorted by id; every topic must have at least one."""
     paths = sorted((knowledge_dir / "cards").glob("*.md"))
-    cards = [parse_card(p.read_text(encoding="utf-8"), p.name) for p in paths]
-    ids = [c.id for c in cards]
-    if len(set(ids)) != len(ids):
-        raise KnowledgeError("duplicate card ids in knowledge/cards")
+    cards: list[Card] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        card = parse_card(path.read_text(encoding="utf-8"), path.name)
+        if card.id in seen:
+            raise KnowledgeError(
+                f"{path.name}: duplicate card id {card.id!r} (also in {seen[card.id]})")
+        seen[card.id] = path.name
+        cards.append(card)
     missing = set(TOPICS) - {c.topic for c in cards}
     if missing:
         raise KnowledgeError(f"no card for topic(s): {', '.join(sorted(missing))}")

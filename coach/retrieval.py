@@ -1,8 +1,37 @@
-"""search(query, k) -> passages over the guide's cards: Chroma dense, BM25 fallback, fusion."""
+"""search(query, k) -> passages over the guide's cards: Chroma dense, BM25 fallback, fusion.
+
+A `Retriever` gets its cards, its Chroma client and its embedding function injected; without an
+embedding function (no model to be had) it searches by keywords (BM25) and says why in `notice`.
+The Chroma collection is rebuilt only when the cards or the model change, so a second start does
+no embedding work. `get_retriever()` builds the process's one retriever from the settings.
+It does not check the query for size or safety: the session does that before it searches.
+"""
 
 from __future__ import annotations
 
+import re
+import sys
+from collections import OrderedDict
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
+
 from pydantic import BaseModel
+
+from coach.knowledge import Card, content_hash, load_cards
+from coach.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
+    from coach.embedding import MiniLMEmbedding
+
+Backend = Literal["dense", "hybrid", "lexical"]
+COLLECTION = "coach_cards"
+# Measured on evals/data/retrieval.jsonl (python -m evals retrieval): see the report in the suite.
+FUSE_BY_DEFAULT = True
+_RRF_K = 60  # the usual reciprocal-rank-fusion constant; the rankings have ~50 entries
+_CACHE_SIZE = 256
 
 
 class Passage(BaseModel):
@@ -14,3 +43,194 @@ class Passage(BaseModel):
     title: str
     score: float
     text: str
+
+
+def card_document(card: Card) -> str:
+    """What gets indexed for a card: its title, then its body."""
+    return f"{card.title}\n\n{card.body}"
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOPWORDS = frozenset(
+    "a an and are as at be been but by can could did do does for from had has have he her him his"
+    " how i if in into is it its just me my of on or our she so than that the their them then"
+    " there they this to too up us was we were what when which who will with would you your".split()
+)
+
+
+def _stem(word: str) -> str:
+    """A crude suffix strip so "rejected", "rejecting" and "rejection" meet at "reject"."""
+    for suffix in ("ations", "ation", "ings", "ing", "ions", "ion", "ed", "es", "ly", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Keyword terms for BM25: lower-cased words, stopwords dropped, suffixes stripped."""
+    words = _WORD.findall(text.lower().replace("'", ""))
+    return [_stem(w) for w in words if w not in _STOPWORDS]
+
+
+def _fuse(*rankings: list[str]) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: a card high in either ranking rises."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, card_id in enumerate(ranking):
+            scores[card_id] = scores.get(card_id, 0.0) + 1.0 / (_RRF_K + rank + 1)
+    return sorted(scores.items(), key=lambda item: -item[1])
+
+
+class Retriever:
+    """Search over the cards: dense (Chroma), hybrid (dense + BM25 fused) or lexical (BM25)."""
+
+    def __init__(
+        self,
+        cards: Sequence[Card],
+        client: ClientAPI | None = None,
+        embedding_function: MiniLMEmbedding | None = None,
+        *,
+        fuse: bool = FUSE_BY_DEFAULT,
+        notice: str | None = None,
+    ) -> None:
+        from rank_bm25 import BM25Okapi
+
+        self.cards = {card.id: card for card in cards}
+        self._ids = [card.id for card in cards]
+        self._bm25 = BM25Okapi([terms(card_document(card)) for card in cards])
+        self._embed = embedding_function
+        self._collection = None
+        if client is not None and embedding_function is not None:
+            self._collection = _open_collection(client, embedding_function, cards)
+        self.backend: Backend = (
+            "lexical" if self._collection is None else ("hybrid" if fuse else "dense")
+        )
+        self.notice = notice  # why the search is keyword-only, for the UI to show
+        self._cache: OrderedDict[tuple[Any, ...], list[Passage]] = OrderedDict()
+
+    def search(self, query: str, k: int = 3, topics: Sequence[str] | None = None) -> list[Passage]:
+        """The k best cards for the query (optionally only from `topics`), best first."""
+        if not query.strip() or k < 1:
+            return []
+        key = (query, k, tuple(sorted(topics)) if topics else None)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return list(self._cache[key])
+        allowed = [i for i in self._ids if not topics or self.cards[i].topic in topics]
+        if self.backend == "lexical":
+            ranked = self._lexical(query, allowed)
+        elif self.backend == "dense":
+            ranked = self._dense(query, allowed, k, topics)
+        else:
+            dense = [card_id for card_id, _ in self._dense(query, allowed, len(allowed), topics)]
+            ranked = _fuse(dense, [card_id for card_id, _ in self._lexical(query, allowed)])
+        passages = [self._passage(card_id, score) for card_id, score in ranked[:k]]
+        self._cache[key] = passages
+        if len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return list(passages)
+
+    def _lexical(self, query: str, allowed: list[str]) -> list[tuple[str, float]]:
+        scores = dict(zip(self._ids, self._bm25.get_scores(terms(query)), strict=True))
+        # sorted() is stable, so ties keep the cards' id order: results are deterministic.
+        return sorted(((i, float(scores[i])) for i in allowed), key=lambda item: -item[1])
+
+    def _dense(
+        self, query: str, allowed: list[str], n: int, topics: Sequence[str] | None
+    ) -> list[tuple[str, float]]:
+        assert self._collection is not None and self._embed is not None
+        if not allowed:
+            return []
+        where = None if len(allowed) == len(self._ids) else {"topic": {"$in": list(topics or ())}}
+        found = self._collection.query(
+            query_embeddings=self._embed([query]),
+            n_results=min(n, len(allowed)),
+            where=where,  # type: ignore[arg-type]
+            include=["distances"],
+        )
+        distances = (found["distances"] or [[]])[0]
+        # Cosine space: distance = 1 - similarity, so report the similarity.
+        return [(i, 1.0 - float(d)) for i, d in zip(found["ids"][0], distances, strict=True)]
+
+    def _passage(self, card_id: str, score: float) -> Passage:
+        card = self.cards[card_id]
+        return Passage(
+            id=card.id, topic=card.topic, step=card.step, title=card.title,
+            score=round(score, 4), text=card.body,
+        )  # fmt: skip
+
+
+def _open_collection(client: ClientAPI, ef: MiniLMEmbedding, cards: Sequence[Card]) -> Any:
+    """The cards' collection, rebuilt (and embedded) only when the cards or the model changed."""
+    from chromadb.errors import NotFoundError
+
+    wanted = {"content_hash": content_hash(list(cards)), "embedding": ef.identity()}
+    try:
+        collection = client.get_collection(COLLECTION, embedding_function=ef)  # type: ignore[arg-type]
+        stored = collection.metadata or {}
+        if all(stored.get(key) == value for key, value in wanted.items()):
+            return collection
+        client.delete_collection(COLLECTION)
+    except NotFoundError:
+        pass
+    collection = client.create_collection(
+        COLLECTION,
+        metadata=wanted,
+        configuration={"hnsw": {"space": "cosine"}},
+        embedding_function=ef,  # type: ignore[arg-type]
+    )
+    collection.add(
+        ids=[card.id for card in cards],
+        documents=[card_document(card) for card in cards],
+        metadatas=[{"topic": card.topic} for card in cards],
+    )
+    return collection
+
+
+def make_client(settings: Settings) -> ClientAPI:
+    """A Chroma client: the server at COACH_CHROMA_URL, else a local store in the data dir."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        from urllib.parse import urlsplit
+
+        url = urlsplit(settings.chroma_url)
+        ssl = url.scheme == "https"
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost",
+            port=url.port or (443 if ssl else 8000),
+            ssl=ssl,
+            settings=chroma_settings,
+        )
+    return chromadb.PersistentClient(path=str(settings.data_dir / "chroma"), settings=chroma_settings)
+
+
+def build_retriever(settings: Settings) -> Retriever:
+    """A retriever from the settings: dense when a model and a store can be had, else BM25."""
+    cards = load_cards(settings.knowledge_dir)
+    try:
+        from coach.embedding import MiniLMEmbedding
+
+        ef = MiniLMEmbedding(settings.embedding_model_dir)
+        ef.load()
+        return Retriever(cards, make_client(settings), ef)
+    except Exception as exc:  # any failure here means: search by keywords instead
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        notice = f"No embedding model or vector store ({reason}); searching the cards by keywords."
+        return Retriever(cards, notice=notice)
+
+
+@lru_cache(maxsize=1)
+def get_retriever() -> Retriever:
+    """The process's retriever; its fallback notice goes to stderr once, here."""
+    retriever = build_retriever(get_settings())
+    if retriever.notice:
+        print(f"coach: {retriever.notice}", file=sys.stderr)
+    return retriever
+
+
+def search(query: str, k: int = 3, topics: Sequence[str] | None = None) -> list[Passage]:
+    """The k best cards for the query, from the process's retriever."""
+    return get_retriever().search(query, k, topics)

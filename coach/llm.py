@@ -1,0 +1,363 @@
+"""The chat-model seam: reply models (OpenAI-compatible, template), the gated fallback, a breaker.
+
+    ReplyModel            name + stream(draft) -> text chunks; raises LLMError on failure
+    ├── TemplateModel     draft.template, offline, never fails
+    └── OpenAIChatModel   any OpenAI-compatible /v1/chat/completions (openai SDK, lazy import)
+    FallbackModel         primary -> quality gate -> Reply(source="llm"), else the template
+
+Streaming while gating: FallbackModel buffers the whole LLM reply, gates it, and only then
+yields it in chunks. The gate has whole-reply checks (length, specificity, actionability,
+later-step content) that no prefix can pass, and the issue requires the gate *before
+anything is shown*; showing sentences and retracting them would flash bad text at the
+person and make every UI handle a "replace" case. Replies are <= 120 words, so the wait is
+bounded, and the wire still streams: a reply over 150 words is cut off early, the deadline
+is checked between chunks, and a stream without finish_reason "stop" is a failure.
+
+Failures: at most one retry (connection refused, 408/429/5xx), never after a time-out,
+because a server that did not answer in COACH_LLM_TIMEOUT rarely answers in the next one.
+Two consecutive endpoint failures open the breaker for 60 s (templates, with a notice);
+after that one trial request closes it or re-opens it. Gate rejections do not count: the
+endpoint is up. SDK exceptions never escape: they become LLMError with a fixed, key-free
+reason (the server's error text, which may echo the key, is never copied).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from coach import gate, prompts
+from coach.draft import Draft
+from coach.errors import LLMError
+from coach.settings import Settings, get_settings
+from coach.story import Story, StoryExtractor
+
+log = logging.getLogger(__name__)
+OFFLINE_NOTICE = "offline: template replies"
+UNAVAILABLE_NOTICE = "the model is unavailable, using template replies for a minute"
+PLACEHOLDER_KEY = "no-key"  # local servers ignore the key, but the SDK wants one
+RETRY_DELAY = 0.3
+_RETRYABLE = {408, 429, 500, 502, 503, 504}
+_HINTS = {401: " (key rejected)", 403: " (forbidden)", 404: " (unknown model or URL)",
+          429: " (rate limited)"}
+T = TypeVar("T", bound=BaseModel)
+
+
+class SchemaUnsupported(LLMError):
+    """Raised when the server rejects response_format json_schema (llama.cpp and others)."""
+
+
+class AnswerError(LLMError):
+    """Raised when the server answered but the answer is unusable (does not count as down)."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One finished reply; rejected_reason is for logs and evals, never shown."""
+
+    text: str
+    source: Literal["llm", "template"]
+    notice: str | None = None
+    rejected_reason: str | None = None
+
+
+class ReplyModel(Protocol):
+    """Anything that words a Draft as a stream of text chunks."""
+
+    name: str
+
+    def stream(self, draft: Draft) -> Iterator[str]: ...
+
+
+def chunks(text: str, words: int = 3) -> Iterator[str]:
+    """`text` in pieces of a few words, whitespace kept, for display while streaming."""
+    pieces = re.findall(r"\s*\S+\s*", text)
+    for i in range(0, len(pieces), words):
+        yield "".join(pieces[i : i + words])
+
+
+class TemplateModel:
+    """The offline model: the engine's template reply, as is."""
+
+    name = "template"
+
+    def stream(self, draft: Draft) -> Iterator[str]:
+        return chunks(draft.template)
+
+
+def _describe(exc: BaseException) -> str:
+    """A fixed reason per failure kind; never the exception's own text (it may hold the key)."""
+    import httpx2
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
+        return "timed out"
+    if isinstance(exc, openai.APIConnectionError | httpx2.TransportError):
+        return "could not connect or the connection broke"
+    if isinstance(exc, openai.APIStatusError):
+        return f"HTTP {exc.status_code}{_HINTS.get(exc.status_code, '')}"
+    if isinstance(exc, ValueError):  # json.JSONDecodeError and pydantic's ValidationError
+        return "the response was not valid JSON"
+    if isinstance(exc, openai.APIError):
+        return "the server sent an error"
+    return f"unexpected {type(exc).__name__}"
+
+
+def _schema_rejected(exc: BaseException) -> bool:
+    import openai
+
+    if not isinstance(exc, openai.APIStatusError) or exc.status_code not in (400, 422):
+        return False
+    said = f"{exc.body} {exc.message}".lower()
+    return "response_format" in said or "json_schema" in said or "schema" in said
+
+
+class OpenAIChatModel:
+    """A chat model behind any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp)."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        model: str | None = None,
+        timeout: float | None = None,
+        http_client: Any = None,
+    ) -> None:
+        import openai  # lazy: ~0.4 s, and offline mode never needs it
+
+        settings = settings or get_settings()
+        secret = settings.openai_api_key
+        self.name = model or settings.model
+        self.timeout = timeout or settings.llm_timeout
+        self._client = openai.OpenAI(
+            api_key=api_key or (secret.get_secret_value() if secret else PLACEHOLDER_KEY),
+            base_url=base_url or settings.openai_base_url,
+            timeout=self.timeout,
+            max_retries=0,  # our own single retry below skips time-outs
+            http_client=http_client,
+        )
+
+    def _create(self, **kwargs: Any) -> Any:
+        error: BaseException | None = None
+        for attempt in range(2):
+            try:
+                return self._client.chat.completions.create(model=self.name, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - every SDK failure becomes an LLMError
+                error = exc
+            status = getattr(error, "status_code", None)
+            import openai
+
+            retry = status in _RETRYABLE or (
+                isinstance(error, openai.APIConnectionError)
+                and not isinstance(error, openai.APITimeoutError)
+            )
+            if attempt or not retry:
+                break
+            time.sleep(RETRY_DELAY)
+        kind = SchemaUnsupported if error is not None and _schema_rejected(error) else LLMError
+        raise kind(_describe(error) if error else "no response")  # raised outside `except`
+
+    def stream(self, draft: Draft) -> Iterator[str]:
+        deadline = time.monotonic() + self.timeout
+        response = self._create(messages=prompts.reply_messages(draft), stream=True)
+        events, finish, error, seen = iter(response), None, None, 0
+        try:
+            while True:
+                try:
+                    chunk = next(events)
+                except StopIteration:
+                    break
+                except Exception as exc:  # noqa: BLE001
+                    error = _describe(exc)
+                if error is not None:
+                    raise LLMError(error)
+                if time.monotonic() > deadline:
+                    raise LLMError("timed out while streaming")
+                seen += 1
+                for choice in chunk.choices:  # a usage-only chunk has none
+                    if choice.delta and choice.delta.content:
+                        yield choice.delta.content
+                    finish = choice.finish_reason or finish
+        finally:
+            response.close()
+        if not seen:
+            raise LLMError("the response was not an event stream")
+        if finish != "stop":
+            raise LLMError(f"stream ended with finish reason {finish!r}")
+
+    def structured(self, messages: list[dict[str, str]], schema: type[T]) -> T:
+        """One answer validated into `schema`: json_schema first, JSON mode if it is refused."""
+        json_schema = {"name": schema.__name__, "schema": schema.model_json_schema()}
+        try:
+            response = self._create(
+                messages=messages,
+                response_format={"type": "json_schema", "json_schema": json_schema},
+            )
+        except SchemaUnsupported:
+            response = self._create(messages=messages, response_format={"type": "json_object"})
+        try:
+            content = response.choices[0].message.content or ""
+            body = re.sub(r"^```(?:json)?\s*|\s*```$", "", content.strip())
+            return schema.model_validate_json(body)
+        except (AttributeError, IndexError, TypeError, ValidationError):
+            pass
+        raise AnswerError(f"the answer did not match {schema.__name__}")
+
+
+class CircuitBreaker:
+    """Open after `threshold` consecutive failures; allow one trial after `cooldown` seconds."""
+
+    def __init__(
+        self, threshold: int = 2, cooldown: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.threshold, self.cooldown, self._clock = threshold, cooldown, clock
+        self._failures = 0
+        self._opened_at: float | None = None
+
+    def allow(self) -> bool:
+        return self._opened_at is None or self._clock() - self._opened_at >= self.cooldown
+
+    def record_success(self) -> None:
+        self._failures, self._opened_at = 0, None
+
+    def record_failure(self) -> bool:
+        """Count a failure; True when this one (re)opens the breaker."""
+        self._failures += 1
+        if self._failures >= self.threshold:
+            self._opened_at = self._clock()
+            return True
+        return False
+
+
+class ReplyStream:
+    """Text chunks to display; once iterated (or on first access) `.reply` is the final Reply."""
+
+    def __init__(self, produce: Callable[[], Reply]) -> None:
+        self._produce = produce
+        self._reply: Reply | None = None
+
+    @property
+    def reply(self) -> Reply:
+        if self._reply is None:
+            self._reply = self._produce()
+        return self._reply
+
+    def __iter__(self) -> Iterator[str]:
+        return chunks(self.reply.text)
+
+
+class FallbackModel:
+    """The primary model behind the gate and the breaker; the template whenever it fails.
+
+    The offline notice is given once per FallbackModel: build one per conversation, or
+    share one and show notices per conversation.
+    """
+
+    def __init__(
+        self, primary: ReplyModel | None, *, breaker: CircuitBreaker | None = None,
+        check: Callable[[str, Draft], str | None] = gate.check,
+    ) -> None:
+        self.primary, self.breaker, self._check = primary, breaker or CircuitBreaker(), check
+        self.template = TemplateModel()
+        self.name = primary.name if primary else self.template.name
+        self._offline_said = False
+
+    def stream(self, draft: Draft) -> ReplyStream:
+        return ReplyStream(lambda: self._answer(draft))
+
+    def complete(self, draft: Draft) -> Reply:
+        return self.stream(draft).reply
+
+    def _fallback(self, draft: Draft, reason: str | None, notice: str | None = None) -> Reply:
+        text = "".join(self.template.stream(draft))
+        return Reply(text, "template", notice=notice, rejected_reason=reason)
+
+    def _answer(self, draft: Draft) -> Reply:
+        if self.primary is None:
+            notice = None if self._offline_said else OFFLINE_NOTICE
+            self._offline_said = True
+            return self._fallback(draft, None, notice)
+        if not self.breaker.allow():
+            return self._fallback(draft, "breaker open")
+        try:
+            text = self._collect(self.primary, draft)
+        except LLMError as exc:
+            opened = self.breaker.record_failure()
+            log.warning("LLM reply failed, using the template: %s", exc)
+            return self._fallback(draft, str(exc), UNAVAILABLE_NOTICE if opened else None)
+        self.breaker.record_success()
+        reason = self._check(text, draft)
+        if reason is not None:
+            log.info("LLM reply rejected by the gate, using the template: %s", reason)
+            return self._fallback(draft, f"gate: {reason}")
+        return Reply(text.strip(), "llm")
+
+    @staticmethod
+    def _collect(primary: ReplyModel, draft: Draft) -> str:
+        text, parts = "", primary.stream(draft)
+        try:
+            for part in parts:
+                text += part
+                if len(text.split()) > gate.MAX_WORDS:
+                    break  # the gate will reject it; stop paying for the rest
+        finally:
+            close = getattr(parts, "close", None)
+            if close is not None:
+                close()
+        return text
+
+
+def build_reply_model(settings: Settings | None = None) -> FallbackModel:
+    """Templates only without a key and a base URL; else the configured endpoint, gated."""
+    settings = settings or get_settings()
+    return FallbackModel(OpenAIChatModel(settings) if settings.llm_configured else None)
+
+
+class LLMStoryExtractor:
+    """Story extraction by the LLM (structured output), the rule extractor on any failure."""
+
+    def __init__(
+        self, model: OpenAIChatModel, fallback: StoryExtractor,
+        breaker: CircuitBreaker | None = None,
+    ) -> None:
+        self.model, self.fallback, self.breaker = model, fallback, breaker or CircuitBreaker()
+
+    def extract(self, text: str, prior: Story | None = None) -> Story:
+        if not self.breaker.allow():
+            return self.fallback.extract(text, prior)
+        try:
+            story = self.model.structured(prompts.story_messages(text, prior), Story)
+        except LLMError as exc:
+            if not isinstance(exc, AnswerError):
+                self.breaker.record_failure()
+            log.warning("LLM story extraction failed, using the rules: %s", exc)
+            return self.fallback.extract(text, prior)
+        self.breaker.record_success()
+        return _keep_known(prior, story)
+
+
+def _keep_known(prior: Story | None, story: Story) -> Story:
+    """What we knew stays known when the model leaves a field empty; a No once heard stays."""
+    if prior is None:
+        return story
+    known = {k: v for k, v in story.model_dump().items() if v not in (None, [], "other")}
+    merged = prior.model_copy(update=known)
+    merged.emotions = list(dict.fromkeys(prior.emotions + story.emotions))
+    merged.has_rejection = prior.has_rejection or story.has_rejection
+    return merged
+
+
+def build_story_extractor(rules: StoryExtractor, replies: FallbackModel) -> StoryExtractor:
+    """The LLM extractor sharing the reply model's endpoint and breaker, or the rules offline."""
+    if isinstance(replies.primary, OpenAIChatModel):
+        return LLMStoryExtractor(replies.primary, rules, replies.breaker)
+    return rules

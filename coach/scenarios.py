@@ -1,0 +1,199 @@
+"""Rehearsal scenarios: the model, the library in knowledge/scenarios.yaml, and "Rehearse this".
+
+A scenario is a counterparty who said "No" for a hidden reason. Its three concealed details
+(hint, partial, full) are what the counterparty may say at reveal levels 1, 2 and 3; the
+alternative is the workable different arrangement, written as a noun phrase so that both the
+counterparty ("What I could do is ...") and the debrief ("propose ...") can use it.
+Inline scenarios may give only the essentials; the rest is generated from the hidden reason.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from coach.errors import KnowledgeError
+from coach.story import Story
+
+Reason = Literal["budget", "authority", "timing", "need", "trust", "competing_offer"]
+
+# Per reason: concealed details (hint, partial, full), the alternative, the plain-words label,
+# and the words that give the reason away before level 2 (for the LLM voice's gate).
+REASONS: dict[str, dict[str, Any]] = {
+    "budget": {
+        "concealed": [
+            "Money is tighter on our side than it looks from the outside.",
+            "What we set aside for this was fixed months ago, and {offer} goes past it.",
+            "The real issue is budget: the amount is capped until the next budget cycle, and "
+            "I can't go over it however much I'd like to.",
+        ],
+        "alternative": "a smaller first step now and the rest of {offer} once the next budget opens",
+        "label": "a fixed budget",
+        "words": ["budget", "afford", "money", "capped", "funds"],
+    },
+    "authority": {
+        "concealed": [
+            "This isn't entirely my call to make.",
+            "Anything like {offer} has to go past someone above me, and they've said no before.",
+            "The truth is I don't have the authority to agree to {offer}; my director signs off "
+            "on it, and I'd need a strong case to take to them.",
+        ],
+        "alternative": "a short written case for {offer} that {name} can take to the person who "
+        "signs off, with a smaller step {name} can approve alone in the meantime",
+        "label": "who has the authority to say yes",
+        "words": ["authority", "sign off", "approve", "director", "not my call"],
+    },
+    "timing": {
+        "concealed": [
+            "Right now is just a difficult moment for this.",
+            "There's a change coming on our side in the next few months that makes {offer} "
+            "hard to commit to today.",
+            "It's timing: we're in the middle of a change that freezes decisions like {offer} "
+            "until it's done, probably next quarter.",
+        ],
+        "alternative": "agreeing on {offer} now in principle, with a start date after the change "
+        "and a check-in on a fixed date",
+        "label": "timing",
+        "words": ["timing", "freeze", "next quarter", "right now", "change coming"],
+    },
+    "need": {
+        "concealed": [
+            "I'm not sure {offer} is quite what we're looking for.",
+            "What we actually need is narrower than what {offer} covers.",
+            "Honestly, we don't need all of {offer}; the part we'd pay for is a smaller piece of it.",
+        ],
+        "alternative": "a slimmer version of {offer} built around the part they actually need",
+        "label": "what they actually need",
+        "words": ["don't need", "not what we need", "narrower", "smaller piece"],
+    },
+    "trust": {
+        "concealed": [
+            "We've been burned before on something like this.",
+            "I'd need more confidence that {offer} will deliver what it promises.",
+            "It comes down to trust: we don't have a track record together yet, and I can't "
+            "risk {offer} on a promise.",
+        ],
+        "alternative": "a small trial of {offer} with a clear check point, so trust can be built "
+        "before the full commitment",
+        "label": "trust and the risk they'd be taking",
+        "words": ["trust", "burned", "risk", "track record", "confidence"],
+    },
+    "competing_offer": {
+        "concealed": [
+            "We're keeping our options open at the moment.",
+            "You're not the only one we're talking to about this.",
+            "To be straight with you: we have another offer on the table that beats {offer} on "
+            "terms, and I'd have to justify choosing you over it.",
+        ],
+        "alternative": "a version of {offer} that matches the other offer where it matters to them "
+        "and adds what only you can give",
+        "label": "a competing offer",
+        "words": ["another offer", "other offer", "competitor", "options open", "talking to"],
+    },
+}
+
+
+class Counterparty(BaseModel):
+    """Who said no; may be written as one string, "Jonas, project manager"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=80)
+    role: str = Field(default="", max_length=120)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: object) -> object:
+        if isinstance(value, str):
+            name, _, role = value.partition(",")
+            return {"name": name.strip() or "the other side", "role": role.strip()}
+        return value
+
+
+class Scenario(BaseModel):
+    """One counterparty with a hidden reason behind their No."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(default="", description="Stable slug; derived from the title when empty.")
+    title: str = Field(min_length=1, max_length=200)
+    context: str = Field(max_length=2000, description="The situation, in a sentence or two.")
+    counterparty: Counterparty
+    offer: str = Field(min_length=1, max_length=300, description="What the person asked for.")
+    opening_no: str = Field(min_length=1, max_length=500, description="The counterparty's No.")
+    hidden_reason: Reason
+    concealed: list[str] = Field(
+        default_factory=list, max_length=3, description="Hint, partial, full: said at levels 1-3."
+    )
+    alternative: str = Field(default="", max_length=500, description="The workable arrangement.")
+
+    @model_validator(mode="after")
+    def _fill_from_reason(self) -> Scenario:
+        facts = {"offer": self.offer, "name": self.counterparty.name}
+        defaults = REASONS[self.hidden_reason]
+        if not self.concealed:
+            self.concealed = [line.format(**facts) for line in defaults["concealed"]]
+        if len(self.concealed) != 3:
+            raise ValueError("concealed needs three details: hint, partial, full")
+        self.alternative = self.alternative or defaults["alternative"].format(**facts)
+        self.id = self.id or re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")[:60]
+        return self
+
+    @property
+    def reason_label(self) -> str:
+        return str(REASONS[self.hidden_reason]["label"])
+
+    @property
+    def reason_words(self) -> list[str]:
+        return list(REASONS[self.hidden_reason]["words"])
+
+
+def load_scenarios(knowledge_dir: Path) -> list[Scenario]:
+    """The library, in file order; raises KnowledgeError naming the scenario that is wrong."""
+    path = knowledge_dir / "scenarios.yaml"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise KnowledgeError(f"{path.name}: {exc}") from None
+    scenarios = []
+    for i, item in enumerate(raw or []):
+        try:
+            scenarios.append(Scenario.model_validate(item))
+        except ValidationError as exc:
+            raise KnowledgeError(f"{path.name}: scenario {i + 1}: {exc}") from None
+    if len({s.id for s in scenarios}) != len(scenarios):
+        raise KnowledgeError(f"{path.name}: duplicate scenario ids")
+    return scenarios
+
+
+# The stated reason often names the real one; when it does not, the context's most common one.
+_STATED: tuple[tuple[Reason, str], ...] = (
+    ("competing_offer", r"other (offer|candidate|agenc|vendor|supplier|buyer)|competitor|cheaper"),
+    ("authority", r"boss|manager|director|board|approv|sign[- ]off|not (my|up to me)|decide"),
+    ("timing", r"timing|right now|not now|later|next (year|quarter|month)|freeze|busy|moment"),
+    ("budget", r"budget|afford|money|cost|price|expensive|rate|pay|salary|fund"),
+    ("trust", r"trust|risk|track record|experience|proven|burned|reliab"),
+    ("need", r"need|fit|looking for|priority|interest|use"),
+)
+_BY_CONTEXT: dict[str, Reason] = {
+    "job_offer": "budget", "business_deal": "budget", "personal_request": "timing", "other": "need",
+}
+
+
+def scenario_from_story(story: Story) -> Scenario:
+    """The "Rehearse this" scenario: the person's own counterparty, ask and stated reason."""
+    stated = (story.stated_reason or "").strip()
+    reason = next((r for r, pattern in _STATED if re.search(pattern, stated.lower())),
+                  _BY_CONTEXT[story.context])
+    offer = (story.ask or "your proposal").strip()[:300]
+    opening = f"Sorry, we can't accept {offer}." + (f" {stated[:300]}" if stated else "")
+    return Scenario(
+        id="your-story", title=f"Rehearse this: {offer}"[:200],
+        context=f"Your own situation: you asked for {offer} and heard No.",
+        counterparty=Counterparty.model_validate((story.counterparty or "the other side")[:80]),
+        offer=offer, opening_no=opening, hidden_reason=reason,
+    )

@@ -1,0 +1,212 @@
+"""One conversation: stream(message) -> chunks then a Turn; ties the rooms together.
+
+Order per turn: input limits, safety screen, the mode's engine (coach steps or
+rehearsal), retrieval, then the reply model (LLM through the gate, or templates). The
+session holds state only; storing it is the caller's job (store.py, via app.py or cli.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from coach import inputs, replies, safety
+from coach.draft import Draft
+from coach.retrieval import Passage
+from coach.steps import STEPS, CoachState, Decision, transition
+from coach.story import RuleStoryExtractor, StoryExtractor, details
+
+SAFETY_WINDOW = 4  # the person's recent messages the crisis screen reads
+
+
+class Citation(BaseModel):
+    """A guide card a reply draws on."""
+
+    id: str
+    topic: str
+    title: str
+
+
+class Turn(BaseModel):
+    """One answered message, as the CLI prints it and the store keeps it."""
+
+    user: str
+    reply: str
+    step: int | None = Field(description="The step (1-6) this reply works on; None in rehearsal.")
+    step_name: str | None = None
+    citations: list[Citation] = Field(default_factory=list)
+    source: Literal["template", "llm"] = "template"
+    safety: Literal["crisis"] | None = None
+    notice: str | None = None
+    replaced: bool = Field(default=False, description="Streamed LLM text was replaced by a template.")
+    assessment: dict[str, Any] | None = None
+    reveal_level: int | None = None
+
+
+class SessionState(BaseModel):
+    """Everything needed to resume a conversation; JSON in the store."""
+
+    mode: Literal["coach", "rehearse"] = "coach"
+    seed: int = 0
+    turns: int = 0
+    coach: CoachState = Field(default_factory=CoachState)
+    recent: list[str] = Field(default_factory=list, description="Recent messages, for safety.")
+    crisis: safety.Risk | None = None
+    last_reply: str | None = None
+
+
+@dataclass
+class Deps:
+    """The slow or swappable parts a session uses; built once per process."""
+
+    search: Callable[[str, int, Sequence[str] | None], list[Passage]]
+    model: Any  # coach.llm.FallbackModel: stream(draft) -> ReplyStream
+    extractor: StoryExtractor
+
+
+@lru_cache(maxsize=1)
+def default_deps() -> Deps:
+    """Deps from the settings: the process's retriever, reply model and story extractor."""
+    from coach import llm, retrieval
+    from coach.settings import get_settings
+
+    model = llm.build_reply_model(get_settings())
+    extractor = llm.build_story_extractor(RuleStoryExtractor(), model)
+    return Deps(retrieval.get_retriever().search, model, extractor)
+
+
+def offline_deps() -> Deps:
+    """Deps that never call an LLM, whatever is configured (`--offline`, evals, tests)."""
+    from coach import llm, retrieval
+
+    return Deps(retrieval.get_retriever().search, llm.FallbackModel(None), RuleStoryExtractor())
+
+
+class TurnStream:
+    """Chunks of the reply as they come; `.turn` once exhausted."""
+
+    def __init__(self, chunks: Iterator[str], finish: Callable[[], Turn]) -> None:
+        self._chunks, self._finish = chunks, finish
+        self.turn: Turn | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._chunks
+        self.turn = self._finish()
+
+
+class Session:
+    """A coaching (or rehearsal) conversation with one person."""
+
+    def __init__(self, state: SessionState | None = None, *, seed: int = 0,
+                 deps: Deps | None = None) -> None:
+        self.state = state or SessionState(seed=seed)
+        self._deps = deps
+
+    @property
+    def deps(self) -> Deps:
+        if self._deps is None:
+            self._deps = default_deps()
+        return self._deps
+
+    def handle(self, message: str) -> Turn:
+        """Answer one message without streaming."""
+        stream = self.stream(message)
+        for _ in stream:
+            pass
+        assert stream.turn is not None
+        return stream.turn
+
+    def stream(self, message: str) -> TurnStream:
+        """Answer one message, streaming the reply."""
+        cleaned = inputs.clean(message)
+        if cleaned.empty:
+            return self._fixed(message, "I'm listening. Tell me about the No you'd like to "
+                               "work through, in a sentence or two.", keep_state=True)
+        state = self.state
+        recent = [*state.recent, cleaned.text][-SAFETY_WINDOW:]
+        state = state.model_copy(update={"recent": recent, "turns": state.turns + 1})
+        risk = safety.screen(recent)
+        seed = state.seed + state.turns
+        if risk or state.crisis:
+            if risk is None and safety.says_safe(cleaned.text):
+                self.state = state.model_copy(update={"crisis": None, "recent": []})
+                return self._fixed(cleaned.text, safety.resumed_reply())
+            self.state = state.model_copy(update={"crisis": risk or state.crisis})
+            text = safety.crisis_reply(risk, seed) if risk else safety.safe_mode_reply(seed)
+            return self._fixed(cleaned.text, text, crisis=True)
+        return self._coach_turn(state, cleaned, seed)
+
+    def _coach_turn(self, state: SessionState, cleaned: inputs.Cleaned, seed: int) -> TurnStream:
+        coach = state.coach
+        story = coach.story
+        if not coach.started or coach.step == 1:
+            story = self.deps.extractor.extract(cleaned.text, story)
+        coach, decision = transition(coach, cleaned.text, story)
+        template = replies.compose(decision, coach, seed, state.last_reply)
+        cards = self._cards(cleaned.text, decision)
+        spec = STEPS[decision.step - 1]
+        draft = Draft(
+            task="coach", step=decision.step, step_name=spec.topic, goal=_goal(decision),
+            user_message=cleaned.text, story=coach.story, template=template,
+            cards=tuple(cards), details=details(coach.story),
+            needs_action=spec.needs_action and decision.kind in ("advance", "stay"),
+            history=_history(state),
+        )
+        reply_stream = self.deps.model.stream(draft)
+        state = state.model_copy(update={"coach": coach})
+
+        def finish() -> Turn:
+            reply = reply_stream.reply
+            self.state = state.model_copy(update={"last_reply": reply.text})
+            return Turn(
+                user=cleaned.text, reply=reply.text, step=decision.step, step_name=spec.topic,
+                citations=[Citation(id=c.id, topic=c.topic, title=c.title) for c in cards],
+                source=reply.source, notice=_join(cleaned.notice, reply.notice),
+                replaced=getattr(reply_stream, "replaced", False),
+            )
+
+        return TurnStream(iter(reply_stream), finish)
+
+    def _cards(self, text: str, decision: Decision) -> list[Passage]:
+        query = f"{text[:500]} {decision.advice or ''}".strip()
+        return self.deps.search(query, 2, decision.topics)[:2]
+
+    def _fixed(self, user: str, text: str, *, crisis: bool = False,
+               keep_state: bool = False) -> TurnStream:
+        """A reply decided without the reply model: empty input and the safety replies."""
+        state = self.state
+
+        def finish() -> Turn:
+            if not keep_state:
+                self.state = self.state.model_copy(update={"last_reply": text})
+            step = None if state.mode == "rehearse" else min(state.coach.step, 6)
+            return Turn(user=user, reply=text, step=step,
+                        step_name=STEPS[step - 1].topic if step else None,
+                        safety="crisis" if crisis else None)
+
+        return TurnStream(iter([text]), finish)
+
+
+def _goal(decision: Decision) -> str:
+    spec = STEPS[decision.step - 1]
+    if decision.kind == "advice":
+        return f"answer the person's question about '{decision.advice}' from the cards, then " \
+               f"return to step {spec.number}"
+    if decision.kind == "skip_refused":
+        return f"explain briefly why the order matters and stay on step {spec.number}"
+    return f"step {spec.number} ({spec.title}): {spec.goal}"
+
+
+def _history(state: SessionState) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = [("user", m) for m in state.recent[:-1]]
+    if state.last_reply:
+        pairs.append(("assistant", state.last_reply))
+    return tuple(pairs[-4:])
+
+
+def _join(*notices: str | None) -> str | None:
+    return " ".join(n for n in notices if n) or None

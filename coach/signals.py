@@ -1,0 +1,150 @@
+"""What a message signals to the rules engine: cues read by regex, never instructions obeyed.
+
+Pure and deterministic. It reads intent (acknowledge, deny, heat, calm, go on, skip, go back,
+an advice question) from the person's words; it does not decide anything: steps.py does.
+It does not understand sarcasm or negated cues beyond a few common forms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from coach.knowledge import Topic
+
+
+def _rx(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+_ACK = _rx(
+    r"\b(i|we)\s+(got|was|were|have been|'ve been)\s+(rejected|turned down|told no|a no)\b",
+    r"\b(they|he|she|it|the \w+)\s+(said|told me|told us)\s+no\b",
+    r"\b(rejected|turned down|declined|refused|passed on)\s+(me|us|my|our|it|the)\b",
+    r"\b(i|we)\s+(didn'?t|did not)\s+get\b",
+    r"\b(i|we)\s+(lost|blew)\s+(it|the)\b",
+    r"\b(it'?s|it is|it was|that'?s|that was)\s+(a|an)\s+(clear |real |hard |flat )?no\b",
+    r"\b(i|we)\s+got\s+(a|the)\s+no\b",
+    r"\b(i|we)\s+(accept|admit|acknowledge)\b",
+    r"\bit\s+(stings|hurts|sucks)\b",
+    r"\b(the )?(offer|deal|request|proposal|rate|raise|pitch)\s+(was|got)\s+"
+    r"(rejected|turned down|declined|refused|withdrawn|pulled)\b",
+    r"\bthey\s+(rejected|declined|refused|withdrew|pulled|turned down)\b",
+    r"\b(yes|yeah|yep|ok|okay|fine)[,.!]?\s+(it was|that was|they said)\b",
+    r"\bno (way )?(around|getting around) it\b",
+)
+_DENY = _rx(
+    r"\b(wasn'?t|was not|isn'?t|is not)\s+(really|actually|exactly)?\s*(a\s+)?"
+    r"(rejection|a no|no)\b",
+    r"\b(they|he|she)('ll| will)\s+(come around|change (their|his|her) minds?|call back)\b",
+    r"^\s*whatever\b",
+    r"\b(doesn'?t|does not)\s+(really\s+)?matter\b",
+    r"\bno big deal\b",
+    r"\bnot (a )?(big deal|real rejection|really a no)\b",
+    r"\bi\s+(don'?t|do not)\s+(really\s+)?care\b",
+    r"\bit'?s (nothing|fine,? (really|whatever))\b",
+    r"\bjust a (misunderstanding|formality|delay)\b",
+    r"\bnot (really )?rejected\b",
+)
+_HEAT = _rx(
+    r"\b(furious|livid|fuming|pissed|raging|angry|mad at|so mad|outraged|seething)\b",
+    r"\b(tell (them|him|her) off|give (them|him|her) a piece of my mind)\b",
+    r"\b(write|send|fire off|email|text|reply)\w*\s+(them|him|her|back)?\s*(right now|now|tonight"
+    r"|immediately|straight away)\b",
+    r"\b(right now|tonight|immediately)\b.*\b(reply|email|write|send|message)\b",
+    r"\bfind someone else\b",
+    r"\bburn (the|that) bridge\b",
+)
+_CALM = _rx(
+    r"\b(calm(er)?|cooled (down|off)|slept on it|took a (walk|break|breath)|breathed)\b",
+    r"\b(feel|feeling|i'?m|i am)\s+(a bit |a little |much |a lot )?(better|ok|okay|fine|alright"
+    r"|steady|clear(er)?-?headed|less (angry|upset))\b",
+    r"\bthe sting (has )?(dropped|faded|eased)\b",
+    r"\bnot (angry|upset|mad) any ?more\b",
+)
+_GO_ON = _rx(
+    r"^\s*(ok(ay)?|yes|yeah|yep|sure|right|alright|got it|fair|true)[.!]?\s*$",
+    r"\b(let'?s|can we|i want to|i'?d (like|rather) to)\s+"
+    r"(go on|move on|continue|keep going|carry on)\b",
+    r"\b(go on|move on|next step|continue|keep going|i'?m ready|ready to (go on|continue))\b",
+    r"\b(that'?s|that is|you'?re|you are) (fair|right|true)\b",
+    r"\bmakes sense\b",
+)
+_SKIP = _rx(
+    r"\bskip\b",
+    r"\b(jump|go|move|fast[- ]forward|straight|advance)\s+(ahead\s+)?(straight\s+)?to\s+"
+    r"(step\s*[2-6]|the (end|plan|last step|summary|final))\b",
+    r"\bignore (all |your |the |previous |prior )*(rules|instructions|steps|prompt)\b",
+    r"\b(steps?\s*[1-6](\s*(-|to|through|and)\s*[1-6])?\s*(are|is)\s*(done|complete|finished))\b",
+    r"\b(system|assistant|developer)\s*:",
+    r"[{\[]\s*\"?(step|state|completed|current_step)\"?\s*:",
+    r"\b(set|change|update)\s+(the\s+)?(step|state)\b",
+    r"\bjust give me the (plan|summary|answer)\b",
+    r"<\|?(im_start|system|start_of_turn)\|?>|\[INST\]",
+)
+_BACK = re.compile(
+    r"\b(go|going|come|get|take me)\s+back\b.*?(?:step\s*(?P<num>[1-5])|(?P<name>acknowledg|detach|"
+    r"calm|reframe|feedback|strategy|adjust))|\bback to (the )?(previous|last|earlier) step\b",
+    re.IGNORECASE,
+)
+_BACK_NAMES = {"acknowledg": 1, "detach": 2, "calm": 2, "reframe": 3, "feedback": 4,
+               "strategy": 5, "adjust": 5}
+_QUESTION = _rx(
+    r"\?\s*$", r"^\s*(how|what|why|should|is it|can i|do i|when|any tips)\b", r"\btell me about\b"
+)
+_ADVICE: tuple[tuple[Topic, re.Pattern[str]], ...] = (
+    ("real-reason", _rx(r"\breal reason\b", r"\bwhy (they|he|she) really\b",
+                        r"\b(hidden|true|actual|underlying) (reason|concern|objection)\b",
+                        r"\bwhat'?s (really )?behind\b")),
+    ("no-as-leverage", _rx(r"\b(use|turn) (the |their |a )?no\b", r"\bleverage\b",
+                           r"\bdifferent arrangement\b", r"\bkeep (the conversation|it) alive\b")),
+    ("realistic-goals", _rx(r"\brealistic\b", r"\b(aim|aiming|asked?|asking) (too )?high\b",
+                            r"\bexpectations?\b", r"\bwhat (should|could) i settle for\b",
+                            r"\bwalk[- ]away\b")),
+    ("prepare-for-no", _rx(r"\bprepare\b.*\bno\b", r"\b(next time|in future).*\b(no|rejection)\b",
+                           r"\b(expect|brace)\b.*\b(no|rejection)\b", r"\bready for (a|the) no\b")),
+    ("why-rejection-happens", _rx(r"\bwhy (do|does) (people|rejection|this|it) (happen|say no)\b",
+                                  r"\bis it (about )?me\b", r"\bwhy do (they|people) say no\b",
+                                  r"\bwhy (does|did) (this|rejection) (keep )?happen")),
+)
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Cues in one message. Several may be true at once; steps.py ranks them."""
+
+    acknowledges: bool
+    denies: bool
+    heated: bool
+    calmer: bool
+    go_on: bool
+    skip: bool
+    back_to: int | None
+    advice: Topic | None
+
+
+def read(message: str) -> Signals:
+    """The cues in one (already cleaned) message."""
+    text = message.strip()
+    back = _BACK.search(text)
+    back_to = None
+    if back:
+        if back.group("num"):
+            back_to = int(back.group("num"))
+        elif back.group("name"):
+            back_to = _BACK_NAMES[back.group("name").lower()]
+        else:
+            back_to = 0  # "the previous step": resolved relative to the current one
+    advice = None
+    if _QUESTION.search(text):
+        advice = next((topic for topic, rx in _ADVICE if rx.search(text)), None)
+    return Signals(
+        acknowledges=bool(_ACK.search(text)),
+        denies=bool(_DENY.search(text)),
+        heated=bool(_HEAT.search(text)),
+        calmer=bool(_CALM.search(text)),
+        go_on=bool(_GO_ON.search(text)),
+        skip=bool(_SKIP.search(text)),
+        back_to=back_to,
+        advice=advice,
+    )

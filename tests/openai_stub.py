@@ -1,0 +1,131 @@
+"""A tiny OpenAI-compatible server on 127.0.0.1 for tests, with programmable faults.
+
+Serves POST /v1/chat/completions, streaming (SSE) or not, from a queue of `Behaviour`s
+(then `default`). It records each request (body and headers) and the time it spent
+handling each one, so tests can measure what the client adds on top of the server.
+HTTP/1.0 with Connection: close, so a cut stream is simply an early close.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Behaviour:
+    """What the stub does for one request."""
+
+    text: str = "Jonas said no to 0.13. What did that feel like?"
+    status: int = 200
+    error_message: str = "stub error"
+    raw_body: bytes | None = None  # sent as is (status 200) instead of a completion
+    delay: float = 0.0  # seconds before answering (a hang when larger than the time-out)
+    finish_reason: str | None = "stop"
+    cut_after: int | None = None  # close the stream after this many content chunks
+    reject_json_schema: bool = False  # 400 on response_format json_schema, like llama.cpp
+    echo_key: bool = False  # put the received Authorization header into the error message
+
+
+def _chunk(delta: dict[str, Any], finish: str | None) -> bytes:
+    body = {"id": "stub", "object": "chat.completion.chunk", "created": 0, "model": "stub",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return f"data: {json.dumps(body)}\n\n".encode()
+
+
+def _completion(text: str, finish: str | None) -> bytes:
+    return json.dumps({
+        "id": "stub", "object": "chat.completion", "created": 0, "model": "stub",
+        "choices": [{"index": 0, "finish_reason": finish,
+                     "message": {"role": "assistant", "content": text}}],
+    }).encode()
+
+
+class OpenAIStub:
+    """Start with `with OpenAIStub() as stub:`; point the client at `stub.base_url`."""
+
+    def __init__(self, default: Behaviour | None = None) -> None:
+        self.default = default or Behaviour()
+        self.queue: deque[Behaviour] = deque()
+        self.requests: list[dict[str, Any]] = []
+        self.server_seconds: list[float] = []
+        self._stop = threading.Event()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> OpenAIStub:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _next(self) -> Behaviour:
+        return self.queue.popleft() if self.queue else self.default
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:  # keep test output clean
+                pass
+
+            def _send(self, status: int, body: bytes, kind: str = "application/json") -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self) -> None:
+                started = time.perf_counter()
+                request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                stub.requests.append({"body": request, "headers": dict(self.headers)})
+                behaviour = stub._next()
+                try:
+                    self._answer(request, behaviour)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (time-out, early stop): nothing to do
+                stub.server_seconds.append(time.perf_counter() - started)
+
+            def _answer(self, request: dict[str, Any], b: Behaviour) -> None:
+                if b.delay and stub._stop.wait(b.delay):
+                    return
+                schema = (request.get("response_format") or {}).get("type") == "json_schema"
+                if b.reject_json_schema and schema:
+                    message = "response_format type json_schema is not supported"
+                    return self._send(400, json.dumps({"error": {"message": message}}).encode())
+                if b.status != 200:
+                    message = b.error_message
+                    if b.echo_key:
+                        message += f": {self.headers.get('Authorization')}"
+                    error = {"error": {"message": message, "type": "stub", "code": b.status}}
+                    return self._send(b.status, json.dumps(error).encode())
+                if b.raw_body is not None:
+                    return self._send(200, b.raw_body)
+                if not request.get("stream"):
+                    return self._send(200, _completion(b.text, b.finish_reason))
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                words = [w + " " for w in b.text.split(" ")] if b.text else []
+                for i, word in enumerate(words):
+                    if b.cut_after is not None and i >= b.cut_after:
+                        return  # the connection closes mid-reply, without [DONE]
+                    self.wfile.write(_chunk({"content": word}, None))
+                    self.wfile.flush()
+                self.wfile.write(_chunk({}, b.finish_reason) + b"data: [DONE]\n\n")
+
+        return Handler
