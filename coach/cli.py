@@ -1,6 +1,6 @@
 """The `coach` command: one small function per subcommand; errors become one line and exit 2.
 
-    coach retrieve QUERY [QUERY ...] [--k 3] [--json]
+coach retrieve QUERY [QUERY ...] [--k 3] [--json]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def _positive(text: str) -> int:
 def retrieve(args: argparse.Namespace) -> int:
     """Print the cards that best answer each query, in order."""
     if any(not query.strip() for query in args.queries):
-        return _fail("empty query: say what to search for, e.g. coach retrieve \"they said no\"")
+        return _fail('empty query: say what to search for, e.g. coach retrieve "they said no"')
     from coach.retrieval import get_retriever
 
     retriever = get_retriever()

@@ -1,4 +1,4 @@
-"""all-MiniLM-L6-v2 (ONNX) as a Chroma embedding function that pads a batch only to its longest text.
+"""all-MiniLM-L6-v2 (ONNX) as a Chroma embedding function that pads only to the longest text.
 
 Chroma's stock `ONNXMiniLM_L6_V2` pads every text to 256 tokens (and the model's tokenizer.json
 pads to 128), so a five-word query costs as much as a page. This subclass pads to the longest
@@ -74,11 +74,11 @@ class MiniLMEmbedding(ONNXMiniLM_L6_V2):
         _load(str(self.folder()))
 
     @property
-    def tokenizer(self) -> Any:  # type: ignore[override]
+    def tokenizer(self) -> Any:
         return _load(str(self.folder()))[0]
 
     @property
-    def model(self) -> Any:  # type: ignore[override]
+    def model(self) -> Any:
         return _load(str(self.folder()))[1]
 
     def identity(self) -> str:
@@ -94,7 +94,8 @@ class MiniLMEmbedding(ONNXMiniLM_L6_V2):
             ids = np.array([e.ids for e in encoded], dtype=np.int64)  # (batch, longest)
             mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
             hidden = session.run(
-                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+                None,
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
             )[0]  # (batch, longest, 384)
             weights = np.expand_dims(mask, -1)
             pooled = np.sum(hidden * weights, 1) / np.clip(weights.sum(1), 1e-9, None)

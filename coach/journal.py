@@ -21,9 +21,13 @@ CONTEXT_LABELS = {
 
 
 def per_month(entries: list[JournalEntry]) -> list[dict[str, object]]:
-    """Rows for the chart: one per (month, context) with how many were worked through."""
+    """Rows for the chart: one per (month, context) with how many were worked through.
+
+    `month` ("2026-11") sorts; `label` ("Nov 2026") is what the axis shows.
+    """
     counts = Counter((e.worked_on.replace(day=1), e.context) for e in entries)
-    return [{"month": month.isoformat(), "context": CONTEXT_LABELS.get(ctx, ctx), "count": n}
+    return [{"month": f"{month:%Y-%m}", "label": f"{month:%b %Y}",
+             "context": CONTEXT_LABELS.get(ctx, ctx), "count": n}
             for (month, ctx), n in sorted(counts.items())]
 
 

@@ -115,7 +115,7 @@ def _schema_rejected(exc: BaseException) -> bool:
     if not isinstance(exc, openai.APIStatusError) or exc.status_code not in (400, 422):
         return False
     said = f"{exc.body} {exc.message}".lower()
-    return "response_format" in said or "json_schema" in said or "schema" in said
+    return "response_format" in said or "schema" in said
 
 
 class OpenAIChatModel:
@@ -146,24 +146,22 @@ class OpenAIChatModel:
         )
 
     def _create(self, **kwargs: Any) -> Any:
-        error: BaseException | None = None
+        """One request, retried once on a refused connection, 408, 429 or 5xx, never a time-out."""
+        import openai
+
         for attempt in range(2):
             try:
                 return self._client.chat.completions.create(model=self.name, **kwargs)
             except Exception as exc:  # noqa: BLE001 - every SDK failure becomes an LLMError
-                error = exc
-            status = getattr(error, "status_code", None)
-            import openai
-
-            retry = status in _RETRYABLE or (
-                isinstance(error, openai.APIConnectionError)
-                and not isinstance(error, openai.APITimeoutError)
+                error: Exception = exc
+            refused = isinstance(error, openai.APIConnectionError) and not isinstance(
+                error, openai.APITimeoutError
             )
-            if attempt or not retry:
+            if attempt or not (refused or getattr(error, "status_code", None) in _RETRYABLE):
                 break
             time.sleep(RETRY_DELAY)
-        kind = SchemaUnsupported if error is not None and _schema_rejected(error) else LLMError
-        raise kind(_describe(error) if error else "no response")  # raised outside `except`
+        kind = SchemaUnsupported if _schema_rejected(error) else LLMError
+        raise kind(_describe(error))  # outside `except`: the SDK error is not its __context__
 
     def stream(self, draft: Draft) -> Iterator[str]:
         deadline = time.monotonic() + self.timeout

@@ -31,7 +31,8 @@ REASONS: dict[str, dict[str, Any]] = {
             "The real issue is budget: the amount is capped until the next budget cycle, and "
             "I can't go over it however much I'd like to.",
         ],
-        "alternative": "a smaller first step now and the rest of {offer} once the next budget opens",
+        "alternative": "a smaller first step now and the rest of {offer} once the next budget "
+        "opens",
         "label": "a fixed budget",
         "words": ["budget", "afford", "money", "capped", "funds"],
     },
@@ -42,8 +43,8 @@ REASONS: dict[str, dict[str, Any]] = {
             "The truth is I don't have the authority to agree to {offer}; my director signs off "
             "on it, and I'd need a strong case to take to them.",
         ],
-        "alternative": "a short written case for {offer} that {name} can take to the person who "
-        "signs off, with a smaller step {name} can approve alone in the meantime",
+        "alternative": "a short written case for {offer} to take to whoever signs off, with a "
+        "smaller first step that needs no one else's approval in the meantime",
         "label": "who has the authority to say yes",
         "words": ["authority", "sign off", "approve", "director", "not my call"],
     },
@@ -58,13 +59,14 @@ REASONS: dict[str, dict[str, Any]] = {
         "alternative": "agreeing on {offer} now in principle, with a start date after the change "
         "and a check-in on a fixed date",
         "label": "timing",
-        "words": ["timing", "freeze", "next quarter", "right now", "change coming"],
+        "words": ["timing", "freeze", "frozen", "next quarter", "change coming"],
     },
     "need": {
         "concealed": [
             "I'm not sure {offer} is quite what we're looking for.",
             "What we actually need is narrower than what {offer} covers.",
-            "Honestly, we don't need all of {offer}; the part we'd pay for is a smaller piece of it.",
+            "Honestly, we don't need all of {offer}; the part we'd pay for is a smaller piece "
+            "of it.",
         ],
         "alternative": "a slimmer version of {offer} built around the part they actually need",
         "label": "what they actually need",
@@ -94,6 +96,44 @@ REASONS: dict[str, dict[str, Any]] = {
         "label": "a competing offer",
         "words": ["another offer", "other offer", "competitor", "options open", "talking to"],
     },
+}
+
+
+# The counterparty's lines, by kind of reply; {detail} is the concealed detail for the level.
+# Every pool has at least three lines so that a line is never repeated twice in a row.
+LINES: dict[str, list[str]] = {
+    "reveal_1": ["Well... {detail}", "Hmm. {detail}", "I suppose I can say this much. {detail}"],
+    "reveal_2": ["Since you ask: {detail}", "Okay, there's a bit more to it. {detail}",
+                 "If I'm honest... {detail}"],
+    "reveal_3": ["All right, here's the real picture. {detail}", "I'll level with you. {detail}",
+                 "You've been fair with me, so here it is. {detail}"],
+    "label_1": ["You're not wrong. {detail}", "That's a fair read. {detail}",
+                "Maybe a little. {detail}"],
+    "label_2": ["Yes, it's been on my mind. {detail}", "You picked up on that. {detail}",
+                "I won't pretend otherwise. {detail}"],
+    "label_3": ["That's exactly it. {detail}", "You've read me well. {detail}",
+                "Yes. And since you ask: {detail}"],
+    "all_out": ["That's really all there is to it.", "That's the heart of it; I can't change it.",
+                "I've told you what's going on. I'm not sure where that leaves us.",
+                "There isn't more to it than that, honestly."],
+    "why": ["Because it doesn't work for us at the moment.", "It just doesn't fit, that's all.",
+            "Because that's where things are right now.", "Because the answer is no, for now."],
+    "closed": ["Maybe.", "Not exactly.", "It's not that simple.", "Partly.", "Hard to say.",
+               "I'd rather not say."],
+    "leading": ["That's your view.", "I wouldn't put it like that.", "Maybe, maybe not.",
+                "I don't see it quite that way."],
+    "statement": ["Mm.", "Okay.", "I hear you.", "Right.", "Noted."],
+    "concession": ["I appreciate it, but it doesn't change my answer.",
+                   "That's kind of you. It doesn't solve my problem, though.",
+                   "Thanks, but I'm still at no."],
+    "closed_up": ["{opening_no}", "I've given you my answer.", "Pushing won't change my answer.",
+                  "I think we're done on this one.", "We're going round in circles here."],
+    "guarded": ["I'm not sure I want to get into it now.", "Let's not go there right now.",
+                "I'd rather leave it for today.", "I don't know. Maybe another time."],
+    "alternative": ["What I could do is this: {alternative}.",
+                    "There might be a way. {alternative_cap}: that I could work with.",
+                    "If you'd consider {alternative}, I think we could make it work."],
+    "silence": ["...", "(waits for you to go on)", "Go on."],
 }
 
 
@@ -133,14 +173,15 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _fill_from_reason(self) -> Scenario:
-        facts = {"offer": self.offer, "name": self.counterparty.name}
+        facts = {"offer": self.offer}
         defaults = REASONS[self.hidden_reason]
         if not self.concealed:
             self.concealed = [line.format(**facts) for line in defaults["concealed"]]
         if len(self.concealed) != 3:
             raise ValueError("concealed needs three details: hint, partial, full")
         self.alternative = self.alternative or defaults["alternative"].format(**facts)
-        self.id = self.id or re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")[:60]
+        slug = re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")[:60]
+        self.id = self.id or slug or "scenario"
         return self
 
     @property
@@ -174,8 +215,8 @@ def load_scenarios(knowledge_dir: Path) -> list[Scenario]:
 _STATED: tuple[tuple[Reason, str], ...] = (
     ("competing_offer", r"other (offer|candidate|agenc|vendor|supplier|buyer)|competitor|cheaper"),
     ("authority", r"boss|manager|director|board|approv|sign[- ]off|not (my|up to me)|decide"),
-    ("timing", r"timing|right now|not now|later|next (year|quarter|month)|freeze|busy|moment"),
     ("budget", r"budget|afford|money|cost|price|expensive|rate|pay|salary|fund"),
+    ("timing", r"timing|right now|not now|later|next (year|quarter|month)|freeze|busy|moment"),
     ("trust", r"trust|risk|track record|experience|proven|burned|reliab"),
     ("need", r"need|fit|looking for|priority|interest|use"),
 )
@@ -187,13 +228,15 @@ _BY_CONTEXT: dict[str, Reason] = {
 def scenario_from_story(story: Story) -> Scenario:
     """The "Rehearse this" scenario: the person's own counterparty, ask and stated reason."""
     stated = (story.stated_reason or "").strip()
-    reason = next((r for r, pattern in _STATED if re.search(pattern, stated.lower())),
+    reason = next((r for r, words in _STATED if re.search(rf"\b({words})", stated.lower())),
                   _BY_CONTEXT[story.context])
-    offer = (story.ask or "your proposal").strip()[:300]
-    opening = f"Sorry, we can't accept {offer}." + (f" {stated[:300]}" if stated else "")
+    offer = (story.ask or "").strip()[:300] or "your proposal"
+    if stated:
+        stated = stated[0].upper() + stated[1:300] + ("" if stated[-1] in ".!?" else ".")
+    opening = f"Sorry, we can't accept {offer}." + (f" {stated}" if stated else "")
     return Scenario(
         id="your-story", title=f"Rehearse this: {offer}"[:200],
         context=f"Your own situation: you asked for {offer} and heard No.",
-        counterparty=Counterparty.model_validate((story.counterparty or "the other side")[:80]),
+        counterparty=Counterparty.model_validate((story.counterparty or "").strip()[:80]),
         offer=offer, opening_no=opening, hidden_reason=reason,
     )

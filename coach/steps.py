@@ -13,7 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from coach import plan, signals, traps
+from coach import plan as plans
+from coach import signals, traps
 from coach.knowledge import STEP_TOPICS, Topic
 from coach.story import Story
 
@@ -63,7 +64,7 @@ class CoachState(BaseModel):
     completed: list[int] = Field(default_factory=list)
     attempts: int = Field(default=0, description="Turns spent on the current step.")
     story: Story = Field(default_factory=Story)
-    plan: plan.Plan = Field(default_factory=plan.Plan)
+    plan: plans.Plan = Field(default_factory=plans.Plan)
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ def _adjust(state: CoachState, message: str, cues: signals.Signals
     if _ADJUST.search(message) and len(message.split()) >= 3:
         return _advance(state.model_copy(update={"plan": state.plan.with_(adjustment=message)}))
     if cues.go_on and state.attempts > 0:  # they accept the arrangement the coach suggested
-        suggested = plan.suggested_arrangement(state.story)
+        suggested = plans.suggested_arrangement(state.story)
         return _advance(state.model_copy(update={"plan": state.plan.with_(adjustment=suggested)}))
     return _stay(state, "stay")
 
@@ -206,12 +207,12 @@ def _persist(state: CoachState, message: str, cues: signals.Signals
              ) -> tuple[CoachState, Decision]:
     if _SAME_OFFER.search(message):
         return _stay(state, "same_offer")
-    when = plan.find_when(message)
-    stop = plan.find_stop_rule(message)
+    when = plans.find_when(message)
+    stop = plans.find_stop_rule(message)
     updates: dict[str, object] = {}
     if cues.go_on and state.attempts > 0:  # they accept the coach's suggested defaults
-        when = when or state.plan.follow_up or plan.DEFAULT_FOLLOW_UP
-        stop = stop or state.plan.stop_rule or plan.DEFAULT_STOP_RULE
+        when = when or state.plan.follow_up or plans.DEFAULT_FOLLOW_UP
+        stop = stop or state.plan.stop_rule or plans.DEFAULT_STOP_RULE
     if when:
         updates["follow_up"] = when
     if stop:

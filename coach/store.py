@@ -153,17 +153,22 @@ class Store:
         self.engine = make_engine(url)
         _Base.metadata.create_all(self.engine)
 
-    def create(self, mode: Mode, title: str) -> str:
+    def create(self, mode: Mode, title: str, state: str | None = None) -> str:
+        """A new empty conversation (with the session's initial state, if given); its id."""
         conv_id = secrets.token_urlsafe(8)
         now = _now()
         with Session(self.engine) as db, db.begin():
             db.add(_Conversation(id=conv_id, title=_storable(title), mode=mode, created_at=now,
-                                 updated_at=now))
+                                 updated_at=now, state=_storable(state) if state else None))
         return conv_id
 
     def add_message(self, conv_id: str, role: Role, text: str,
-                    meta: dict[str, Any] | None = None) -> int:
-        """Append a message and commit it; returns its seq. Raises KeyError for unknown ids."""
+                    meta: dict[str, Any] | None = None, state: str | None = None) -> int:
+        """Append a message and commit it; returns its seq. Raises KeyError for unknown ids.
+
+        `state`, when given, is saved in the same transaction: a reply and the state it
+        leads to are kept together or not at all.
+        """
         for _attempt in range(5):  # another writer may take the same seq (Postgres): retry
             try:
                 with Session(self.engine) as db, db.begin():
@@ -176,8 +181,11 @@ class Store:
                     db.add(_Message(conversation_id=conv_id, seq=seq, role=role,
                                     text=_storable(text), meta=json.dumps(meta or {}),
                                     created_at=now))
+                    changes: dict[str, Any] = {"updated_at": now}
+                    if state is not None:
+                        changes["state"] = _storable(state)
                     db.execute(update(_Conversation).where(_Conversation.id == conv_id)
-                               .values(updated_at=now))
+                               .values(**changes))
                 return seq
             except IntegrityError:
                 continue

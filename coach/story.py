@@ -57,7 +57,7 @@ class RuleStoryExtractor:
         try:
             clean = normalize(text)
             return _merge(prior, clean)
-        except Exception:  # noqa: BLE001 - an odd message must never break a conversation
+        except Exception:  # an odd message must never break a conversation
             return prior.model_copy(deep=True)
 
 
@@ -71,15 +71,16 @@ def _merge(prior: Story, text: str) -> Story:
     for emotion in emotions_of(text):
         if emotion not in emotions:
             emotions.append(emotion)
+    # a known context changes only when the new text tells of a No somewhere else
+    switch = context_strong and has_rejection(text)
     return Story(
-        context=context
-        if context != "other" and (prior.context == "other" or context_strong)
+        context=context if context != "other" and (prior.context == "other" or switch)
         else prior.context,
         counterparty=_pick(prior.counterparty, counterparty, who_strong),
         ask=_pick(prior.ask, ask, ask_strong),
         stated_reason=_pick(prior.stated_reason, reason, reason_strong),
         emotions=emotions,
-        time_since=_pick(prior.time_since, time_since, True),
+        time_since=_pick(prior.time_since, time_since, False),  # the first 'when' is the No's
         has_rejection=prior.has_rejection or has_rejection(text),
     )
 
@@ -121,19 +122,28 @@ _CONTEXT_CUES: tuple[tuple[Context, int, re.Pattern[str]], ...] = (
     ("business_deal", 3, _rx(r"\braise (?:a |the |our )?(?:\w+ )?(?:round|money|funds|capital)\b")),
     ("job_offer", 2, _rx(r"\b(?:salar(?:y|ies)|pay ?rise|raise|promotion|compensation|job offer|"
                          r"offer letter|recruiter|hiring manager|interview\w*|hr|headhunter|"
-                         r"signing bonus|counter-?offer|the (?:job|position|role))\b")),
+                         r"signing bonus|counter-?offer|the (?:job|position|role)|"
+                         r"(?:withdr[ae]w\w*|rescind\w*|pulled) (?:the|my) offer)\b")),
     ("job_offer", 1, _rx(r"\b(?:job|position|role|employer|hired|hiring|candidate|applied|cv|"
                          r"resume)\b")),
     ("business_deal", 2, _rx(r"\b(?:clients?|customers?|contracts?|renewal|renew|agenc(?:y|ies)|"
                              r"suppliers?|vendors?|investors?|pitch\w*|proposal|term sheet|funding|"
                              r"procurement|tender|freelanc\w*|retainer|partnership|"
-                             r"business partner|vc|startup|wholesale|distributor|deal with)\b")),
+                             r"business partner|vc|startup|wholesale|distributor|deal with|"
+                             r"publishers?|manuscript|literary agent|book deal|"
+                             r"sponsors?(?:hip)?|consult\w*|propos(?:al|ed)|"
+                             r"(?:seed|funding|series [a-e]) round)\b")),
     ("business_deal", 1, _rx(r"\b(?:deal|rates?|per (?:word|hour|day)|budget|pricing|fee|quote|"
                              r"business|account|invoice)\b")),
-    ("personal_request", 2, _rx(r"\b(?:landlord|landlady|rent|lease|time off|days? off|vacation|"
-                                r"holiday|leave|work from home|neighbou?rs?|roommate|flatmate|"
+    ("personal_request", 2, _rx(r"\b(?:(?:swap|change|move|switch) (?:my |our )?(?:\w+ )?"
+                                r"shifts?|schedule|rota|landlord|landlady|rent|lease|time off|"
+                                r"days? off|vacation|holiday|leave|work from home|neighbou?rs?|"
+                                r"roommate|flatmate|"
                                 r"my (?:wife|husband|partner|girlfriend|boyfriend|mom|mum|dad|"
                                 r"mother|father|parents|sister|brother|family|son|daughter|friends?))\b")),
+    ("personal_request", 2, _rx(r"\bmy (?:wife|husband|partner|girlfriend|boyfriend|mom|mum|"
+                                r"dad|mother|father|parents|sister|brother|friend) (?:said no|"
+                                r"refused|declined|turned|rejected|won't|wouldn't|didn't want)")),
     ("personal_request", 1, _rx(r"\b(?:friends?|family|partner|favou?r|borrow|lend|wedding)\b")),
     ("other", 2, _rx(r"\b(?:car|dealer(?:ship)?|seller|haggl\w*|asking price|mortgage|refund|"
                      r"the house|an apartment|purchase)\b")),
@@ -156,10 +166,16 @@ def context_of(text: str) -> tuple[Context, bool]:
 _ROLE = (r"(?:hiring manager|project manager|account manager|product manager|line manager|"
          r"team lead|recruiter|landlord|landlady|boss|manager|director|ceo|cfo|cto|founder|owner|"
          r"hr|client|customer|investor|vc|partner|agency|buyer|seller|dealer|dealership|salesman|supplier|"
-         r"vendor|procurement team|editor|publisher|agent|committee|board|bank|lender|friend|"
+         r"vendor|procurement team|editor|publisher|agent|sponsor|funder|donor|committee|board|"
+         r"bank|lender|distributor|wholesaler|retailer|supervisor|nurse|doctor|teacher|coach|"
+         r"principal|dean|lawyer|contractor|realtor|estate agent|broker|colleague|coworker|"
+         r"co-?founder|head of [a-z]+|venue|friend|"
          r"neighbou?r|roommate|flatmate|wife|husband|girlfriend|boyfriend|mom|mum|dad|mother|"
          r"father|parents|sister|brother|company|employer|panel|interviewer|professor)s?")
-_ROLE_PHRASE = rf"(?:my|our|the|their|his|her)\s+(?:[a-z][\w-]*\s+){{0,2}}?{_ROLE}\b"
+_ROLE_PHRASE = (  # "the team lead position" is a job, not a person
+    rf"(?:my|our|the|their|his|her|an?)\s+(?:[a-z][\w-]*\s+){{0,2}}?{_ROLE}\b"
+    r"(?!\s+(?:position|role|job|meeting|call|interview|seat))"
+)
 _NAME = r"(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)"
 _NOT_NAMES = frozenset(  # capitalized words that start sentences, not names
     re.findall(
@@ -172,18 +188,23 @@ _NOT_NAMES = frozenset(  # capitalized words that start sentences, not names
 _SPEECH = r"(?:said|says|told|wrote|replied|answered|responded|emailed|texted|called|rejected|" \
           r"turned|declined|passed|refused|withdrew|pulled|came back|went with|decided|won't|" \
           r"wouldn't|can't)"
-_NAME_ROLE = _rx(rf"\b({_NAME}),\s+({_ROLE_PHRASE})|\b({_ROLE_PHRASE}),\s+({_NAME}),")
-_NAME_SPEAKS = _rx(rf"\b({_NAME})\s+(?:(?:at|from)\s+(?-i:[A-Z][\w&]+)\s+)?{_SPEECH}\b")
+_NAME_ROLE = _rx(rf"\b({_NAME}),\s+({_ROLE_PHRASE})|\b({_ROLE_PHRASE}),?\s+({_NAME})\b,?")
+_NAME_SPEAKS = _rx(
+    rf"\b({_NAME}(?:\s+(?:at|from)\s+(?-i:[A-Z][\w&]+(?:\s[A-Z][\w&]+){{0,2}}))?),?\s+"
+    rf"{_SPEECH}\b"
+)
+_TEAM_SPEAKS = _rx(rf"\b((?:HR|procurement|legal|finance|management)(?:\s+at\s+(?:the\s+)?\w+)?)"
+                   rf"\s+{_SPEECH}\b")
 _ROLE_SPEAKS = _rx(rf"\b({_ROLE_PHRASE})\s+{_SPEECH}\b")
 _SPOKE = _rx(rf"\s*(?:\w+\s+)?{_SPEECH}\b")
 _ANY_ROLE = _rx(rf"\b{_ROLE_PHRASE}")
 _ORG = _rx(r"\b(?:(?:agency|client|company|employer|customer|startup|firm|supplier|fund|studio),?"
-           r"\s+|(?:at|from|with)\s+)(?-i:([A-Z][\w&]+))")
+           r"\s+|at\s+)(?-i:([A-Z][\w&]+))")  # "with Sarah" is a meeting, not a company
 
 
 def counterparty_of(text: str) -> tuple[str | None, bool]:
     """Who said no, preferring a name with a role; strong when a person is clearly named."""
-    pairs = [m for m in _NAME_ROLE.finditer(text) if (m[1] or m[4]) not in _NOT_NAMES]
+    pairs = [m for m in _NAME_ROLE.finditer(text) if (m[1] or m[4]).split()[0] not in _NOT_NAMES]
     # "my agency, Lexa, ... their project manager, Jonas, wrote back": the one who spoke wins
     pairs.sort(key=lambda m: not _SPOKE.match(text, m.end()))
     if pairs:
@@ -193,6 +214,9 @@ def counterparty_of(text: str) -> tuple[str | None, bool]:
     for speaker in _NAME_SPEAKS.finditer(text):
         if speaker[1].split()[0] not in _NOT_NAMES:
             return _with_org(speaker[1], text), True
+    team = _TEAM_SPEAKS.search(text)
+    if team:
+        return team[1], True
     match = _ROLE_SPEAKS.search(text) or _ANY_ROLE.search(text)
     if match is None:
         return None, False
@@ -211,7 +235,7 @@ def _lower_first(phrase: str) -> str:
     return re.sub(r"^(?:My|Our|The|Their|His|Her)\b", lambda m: m[0].lower(), phrase)
 
 
-_NUM = r"\d[\d,]*(?:\.\d+)?"
+_NUM = r"(?<![\d,.])\d[\d,]{0,12}(?:\.\d{1,4})?"  # bounded: no backtracking on digit runs
 _AMOUNT = _rx(
     rf"[$€£¥]\s?{_NUM}\s?(?:k|m|bn|million|thousand)?(?!\w)(?:\s(?:per|an?)\s\w+|\s?/\s?\w+)?"
     rf"|{_NUM}\s?(?:%|percent|per ?cent|k\b|(?:dollars|euros?|pounds|usd|eur|gbp|bucks)\b)"
@@ -220,9 +244,10 @@ _AMOUNT = _rx(
 )
 _PHRASE = r"(?:[^.,;!?\n]|[.,](?=\d)){3,90}"  # up to a clause end, keeping "0.13", "$120,000"
 _ASK_VERBS = (  # the person's own ask first; what they were offered only as a fallback
-    _rx(r"\b(?:asked\s+(?:[\w']+\s+){0,3}?(?:for|about)|asking for|requested|proposed|pitched|"
+    _rx(r"\b(?:asked\s+(?:[\w']+\s+){0,3}?(?:for|about)|asking for|requested|proposed|"
         r"quoted|wanted|hoped for|was hoping for|countered with|counter-?offered|suggested|"
-        r"applied for|negotiated for|made an offer of|put in an offer of|bid)\s+"
+        r"applied for|negotiated for|made an offer of|put in an offer of|"
+        r"(?:my|our) (?:request|proposal|ask) (?:for|of|to))\s+"
         rf"(?P<ask>{_PHRASE})"),
     _rx(rf"\basked\s+(?:[\w']+\s+){{1,3}}?(?P<ask>(?:if|whether|to)\s{_PHRASE})"),
     _rx(rf"\b(?:offered|told \w+(?: \w+)? that|announced that)\s+(?P<ask>{_PHRASE})"),
@@ -230,8 +255,9 @@ _ASK_VERBS = (  # the person's own ask first; what they were offered only as a f
 _CUT = re.compile(r",\s|\s(?:but|because|since|so|which|and (?:the|they|he|she|it|was|got|then|"
                   r"my|his|her|their|we|I))\s",
                   re.IGNORECASE)
+_WHERE_TO = re.compile(r"to\s+(?:the|an?|my|our|their|some|\d|[A-Z])")  # a place, not an ask
 _MONEY_NOUN = _rx(r"\b(rate|raise|salary|price|fee|rent|budget|offer|valuation|discount|increase|"
-                  r"pay|base|bonus|investment|funding|budget)\b")
+                  r"pay|base|bonus|investment|funding)\b")
 
 
 def ask_of(text: str) -> tuple[str | None, bool]:
@@ -242,7 +268,7 @@ def ask_of(text: str) -> tuple[str | None, bool]:
             fragment = _CUT.split(match["ask"], maxsplit=1)[0].strip(" '\"")
             fragment = re.sub(r"^(?:for|about)\s+", "", fragment, flags=re.IGNORECASE)
             fragment = re.sub(r"\s+", " ", _TIME.sub("", fragment)).strip()
-            if len(fragment) >= 3:
+            if len(fragment) >= 3 and not _WHERE_TO.match(fragment):
                 fragments.append(fragment)
     for fragment in fragments:
         if _AMOUNT.search(fragment):
@@ -253,12 +279,15 @@ def ask_of(text: str) -> tuple[str | None, bool]:
     return (fragments[0], False) if fragments else (None, False)
 
 
+_TARGET = re.compile(r"\b(?:to|for|of)\s*$")  # "from 0.10 to 0.13": the amount asked for
+
+
 def _amount_phrase(text: str) -> str | None:
     """'my rate goes from 0.10 to 0.13 per word' -> 'a rate of 0.13 per word'."""
     amounts = list(_AMOUNT.finditer(text))
     if not amounts:
         return None
-    targeted = [a for a in amounts if re.search(r"\b(?:to|for|of)\s*$", text[: a.start()])]
+    targeted = [a for a in amounts if _TARGET.search(text, max(0, a.start() - 8), a.start())]
     amount = (targeted or amounts)[0]
     nouns = list(_MONEY_NOUN.finditer(text, _span(text, amount.start())[0], amount.start()))
     figure = amount[0].strip()
@@ -266,35 +295,52 @@ def _amount_phrase(text: str) -> str | None:
 
 
 _QUOTED = re.compile(r'"([^"\n]{3,200})"')
-_OWN_WORDS = _rx(r"\b(?:I|we)\s+(?:[\w']+\s+){0,2}?(?:said|wrote|told|replied|asked|texted|"
-                 r"emailed|answered|thought|think|wanted to (?:say|write))\b[^\"]*$")
-_BECAUSE = _rx(r"\b(?:because|since|due to|citing|the reason (?:given )?(?:was|is)|"
-               r"explained that|apparently)\s+(?P<r>[^.;!?\n\"]{3,150})")
-_SAID = _rx(r"\b(?:said|saying|told (?:me|us)|wrote|replied|answered|mentioned)(?!\s+(?:no|yes)\b)"
+_QUOTE_INTRO = _rx(r"\b(\w+)\s+(?:(?:almost|just|then|finally|only|nearly)\s+)?(?:said|says|"
+                   r"wrote|told|replied|asked|texted|emailed|answered|thought|think|"
+                   r"wanted to (?:say|write))\b")
+_BECAUSE = _rx(r"(?:\b(?:because|since|due to|citing|the reason (?:given )?(?:was|is)|"
+               r"explained that|apparently)|(?<=,) as)\s+(?P<r>[^.;!?\n\"]{3,150})")
+_SAID = _rx(r"\b(?:said|says|saying|tells? (?:me|us)|told (?:me|us)|wrote|replied|answered|"
+            r"mentioned)(?!\s+(?:no|yes)\b)"
             r"(?:\s+that)?\s+(?P<r>[^.;!?\n\"]{3,150})")
 _REASON_CUE = _rx(r"\b(?:no budget|budget|not the right time|timing|overqualified|underqualified|"
                   r"not a (?:good |great )?fit|"
                   r"too (?:expensive|high|much|early|late|junior|senior)|"
                   r"can't afford|cannot afford|policy|freeze|other priorities|not hiring|"
-                  r"more experience|cheaper|internal candidate)\b")
+                  r"more experience|cheaper|internal candidate|(?:higher|better|another|lower) "
+                  r"(?:bid|offer))\b")
 
 
 def reason_of(text: str) -> tuple[str | None, bool]:
     """The reason the other side gave; a quote of theirs is the strongest signal."""
     for quote in _QUOTED.finditer(text):
-        if not _OWN_WORDS.search(text[max(0, quote.start() - 60) : quote.start()]):
+        intros = list(_QUOTE_INTRO.finditer(text, max(0, quote.start() - 60), quote.start()))
+        if not intros or intros[-1][1].lower() not in {"i", "we"}:  # not the person's own words
             return quote[1].strip(), True
     for pattern in (_BECAUSE, _SAID):
         for match in pattern.finditer(text):
-            reason = _CUT.split(match["r"], maxsplit=1)[0].strip()
-            if re.match(r"I\b|I'", reason) and not has_rejection(_sentence(text, match.start())):
-                continue  # "because I really wanted it" is the person's reason, not theirs
-            if len(reason) >= 3:
+            before = text[: match.start()]
+            if pattern is _BECAUSE and not has_rejection(before):
+                continue  # "since it's a weekday" before any No is the person's own reasoning
+            if pattern is _SAID and re.search(r"\b(?:I|we)\s+$", before[-4:]):
+                continue  # what the person said is not the other side's reason
+            reason = _before_no(_CUT.split(match["r"], maxsplit=1)[0])
+            if reason:  # strong only beside a No: "my friend said ..." is not their reason
                 return reason, has_rejection(_sentence(text, match.start()))
     cue = _REASON_CUE.search(text)
     if cue is None:
         return None, False
     return _clause(text, cue.start()), False
+
+
+def _before_no(reason: str) -> str | None:
+    """Drop the No itself: "that's not how they do it and pulled the offer" keeps its start."""
+    no = _NO.search(reason)
+    if no:
+        reason = re.sub(r"[\s,]*(?:and|but|so|then)?\s*$", "", reason[: no.start()])
+    reason = re.sub(r"\s+", " ", _TIME.sub("", reason)).strip(" ,")
+    # cut before a No, two words are only its subject ("the publisher passed on ...")
+    return reason if len(reason.split()) >= (3 if no else 2) else None
 
 
 _SENTENCE_END = re.compile(r"[.;!?](?=\s|$)|\n")  # not the point in "0.13"
@@ -379,7 +425,9 @@ _NO = _rx(
     r"not (?:moving|going) (?:forward|ahead)|decided (?:not to|against)|fell through|no deal|"
     r"not interested|unsuccessful|(?:not|wasn't|weren't) selected|denied|turned away|"
     r"lost (?:the|a|my|our) (?:deal|contract|client|account|bid|pitch|job)|"
-    r"(?:won't|wouldn't|will not|would not) (?:renew|sign|go ahead|raise|give|approve|lower|let|"
+    r"look(?:ing)? for someone (?:else|cheaper)|"
+    r"(?:won't|wouldn't|will not|would not) (?:go (?:below|above|lower|higher|down|up)|"
+    r"renew|sign|go ahead|raise|give|approve|lower|let|"
     r"move|agree|budge|pay))"
 )
 _HYPOTHETICAL = _rx(r"\b(?:if|afraid|scared|worried|might|may|could|in case|fear|hope|hoping|"

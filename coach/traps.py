@@ -71,14 +71,17 @@ _FEEL = r"(?:i feel|i felt|i'm feeling|it feels|this feels|i just feel)"
 # (trap, weight, pattern): weight 3 = a near-certain cue, 1 = a hint that needs company
 _RULES: tuple[tuple[Trap, int, str], ...] = (
     ("personalizing", 3, r"\b(?:(?:all )?my fault|because of me|it'?s (?:all )?on me|"
-                         r"i'?m (?:the|to) (?:reason|blame)|i (?:ruined|blew|messed up|screwed up|"
-                         r"sabotaged|caused) (?:it|this|everything|the)|something(?:'s| is) wrong "
-                         r"with me|it'?s (?:me|about me)\b|i'?m (?:just )?not (?:good|smart|"
+                         r"i'?m (?:the|to) (?:reason|blame)|"
+                         r"i (?:ruined|blew|sabotaged) (?:it|this|everything)|"
+                         r"i (?:messed|screwed) up everything|something(?:'s| is) wrong with me|"
+                         r"it'?s (?:me|about me)\b|i'?m (?:\w+ ){0,2}?not (?:good|smart|"
                          r"talented|experienced|strong|worth)(?: \w+)? enough)"),
     ("personalizing", 2, r"\b(?:(?:rejected|turned down|refused|said no to) me\b|they (?:don't|"
                          r"didn't) (?:like|want|value) me|(?:they|he|she) (?:said no|rejected)"
                          r"[^.]{0,30}because (?:of )?(?:me|i)\b)"),
-    ("overgeneralizing", 3, r"\b(?:this )?always happens|every (?:single )?time|i always \w+|"
+    ("overgeneralizing", 3, r"\b(?:this )?always happens|every (?:single )?time|"
+                            r"i always (?:mess|screw|fail|lose|blow|ruin|get (?:rejected|turned|"
+                            r"it wrong))|i never (?:get|win|land|close|succeed|do anything right)|"
                             r"never (?:works?|goes|get|gets|work out)|nobody ever|no one ever|"
                             r"everyone always|all (?:clients|recruiters|investors|landlords|"
                             r"managers|people|men|women|companies) (?:are|do|want)\b"),
@@ -93,10 +96,12 @@ _RULES: tuple[tuple[Trap, int, str], ...] = (
                            r"(?:fired|lose|broke|never))\b"),
     ("labeling", 3, rf"\b{_ME} (?:(?:such |a |an |a total |a complete |so |just |a real )+)?"
                     rf"{_INSULT}\b|\bwhat an? {_INSULT}\b|\b(?:i|me),? the {_INSULT}\b"),
-    ("labeling", 2, rf"\b(?:they|he|she)(?:'re|'s| are| is) (?:such |a |an |just |so |total |"
+    ("labeling", 2, rf"\b(?:they|he|she|(?:my|the|our) \w+)(?:'re|'s| are| is| was| were) "
+                    rf"(?:such |a |an |just |so |total |"
                     rf"complete )*{_OTHER_INSULT}\b|\bwhat an? (?:jerk|idiot)\b"),
     ("mind_reading", 3, rf"\b{_SOMEONE} (?:must|probably|obviously|clearly)? ?(?:think|thinks|"
-                        rf"thought|see|sees|saw|believe|believes) (?:i'?m|i am|i was|me as|of me)\b|"
+                        r"thought|see|sees|saw|believe|believes) "
+                        r"(?:i'?m|i am|i was|me as|of me)\b|"
                         rf"\b{_SOMEONE} (?:probably |must |secretly )?(?:hate|hates|despise|"
                         rf"despises|laugh(?:s|ed|ing)? at|look(?:s)? down on|judg\w*) me\b|"
                         r"\bi (?:just )?know (?:what )?(?:they|he|she) (?:think|thought|feel)"),
@@ -110,25 +115,27 @@ _RULES: tuple[tuple[Trap, int, str], ...] = (
                            r"\b|\bbound to (?:fail|lose|go wrong)|\bno point (?:in )?(?:trying|"
                            r"asking)|what'?s the point|\bpointless\b"),
     ("fortune_telling", 1, r"\b(?:i just know|there'?s no way|never going to|going to fail)\b"),
-    ("all_or_nothing", 3, r"\b(?:complete|total|utter) (?:failure|disaster|waste|mess)\b|"
+    ("all_or_nothing", 3, r"\b(?:complete|total|utter) (?:failure|waste|mess|loss)\b|"
                           r"\b(?:nothing|everything) (?:i do |ever )?(?:works|worked|goes right|"
                           r"is ruined|went wrong|is wrong)\b|\ball or nothing\b|"
                           r"\b(?:not|isn'?t|wasn'?t) (?:perfect|good enough)\b.{0,20}\b(?:so|then)"
                           r"\b|\bwasted (?:all|every|the whole)\b|\bcompletely (?:useless|"
                           r"worthless|wrong|failed|hopeless)\b"),
     ("all_or_nothing", 2, r"\b(?:completely|totally|entirely|absolutely|perfect(?:ly)?|"
-                          r"worthless|a total|100%|zero chance|either [^.]{1,40} or)\b"),
+                          r"worthless|100%|zero chance|either [^.]{1,40} or)\b"),
     ("should_statements", 3, r"\b(?:i|we) (?:should(?:n'?t)?|must|ought to)(?: not)? have\b|"
-                             r"\bi should(?:n'?t)?\b|\bi (?:ought to|must) (?:be|have|know)\b|"
+                             r"\bi shouldn'?t\b|\bi should (?:be|know|always|never|not)\b|"
+                             r"(?<!so )\bi (?:ought to|must) (?:always )?(?:be|know|get)\b|"
                              r"\bi(?:'m| am| was) supposed to\b|\b(?:they|he|she) should(?:n'?t)?"
                              r"(?: have)?\b"),
     ("should_statements", 1, r"\b(?:should|must|have to|ought to|supposed to)\b"),
     ("disqualifying_the_positive", 3, r"\b(?:only|just) (?:because|luck|lucky|got lucky|"
-                                      r"being (?:nice|polite|kind))|\b(?:was|got|were) (?:just )?"
-                                      r"lucky\b|\bfluke\b|(?:doesn'?t|didn'?t|don'?t) (?:really )?"
-                                      r"(?:count|matter|mean anything)|\banyone could (?:have )?"
-                                      r"(?:do|done)\b|(?:being|were|was) (?:just )?(?:nice|polite)"
-                                      r"\b|\bonly said (?:it|that) to\b"),
+                                      r"being (?:nice|polite|kind))|"
+                                      r"\b(?:was|got|were) (?:just|only) lucky\b|\bfluke\b|"
+                                      r"(?:doesn'?t|didn'?t|don'?t) (?:really )?(?:count|matter|"
+                                      r"mean anything)|\banyone could (?:have )?(?:do|done)\b|"
+                                      r"(?:being|were|was) (?:just|only|simply) (?:being )?"
+                                      r"(?:nice|polite|kind)\b|\bonly said (?:it|that) to\b"),
     ("disqualifying_the_positive", 2, r"\byes,? but\b|\bbut that'?s (?:nothing|not enough|"
                                       r"not much)\b|\bit was nothing\b"),
     ("emotional_reasoning", 3, rf"{_FEEL} (?:like )?[^.]{{1,50}}\b(?:so|therefore|which means)"
@@ -147,7 +154,7 @@ _RULES: tuple[tuple[Trap, int, str], ...] = (
                    r"she's) (?:the problem|to blame))\b"),
     ("comparing", 3, r"\b(?:everyone|everybody|others|other people|my (?:colleagues|friends|"
                      r"peers|sister|brother)|other (?:\w+ )?(?:freelancers|candidates|founders|"
-                     r"people))(?: else)? (?:gets?|got|has|have|earns?|earned|makes?|made|"
+                     r"people))(?: else| all)? (?:gets?|got|has|have|earns?|earned|makes?|made|"
                      r"charges?|is|are|seems?)\b[^.]{0,60}\b(?:but|while|and) (?:i|me)\b|"
                      r"\b(?:better|more successful|smarter|richer|luckier|further ahead) than "
                      r"me\b|\bunlike me\b|\bwhy (?:can'?t|don'?t|do) i\b|\bcompared (?:to|with)"

@@ -3,11 +3,13 @@
 Serves POST /v1/chat/completions, streaming (SSE) or not, from a queue of `Behaviour`s
 (then `default`). It records each request (body and headers) and the time it spent
 handling each one, so tests can measure what the client adds on top of the server.
-HTTP/1.0 with Connection: close, so a cut stream is simply an early close.
+HTTP/1.0 with Connection: close, so a cut stream is simply an early close. Header names
+are recorded in lower case.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -57,7 +59,9 @@ class OpenAIStub:
         self._stop = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -92,12 +96,12 @@ class OpenAIStub:
             def do_POST(self) -> None:
                 started = time.perf_counter()
                 request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                stub.requests.append({"body": request, "headers": dict(self.headers)})
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                stub.requests.append({"body": request, "headers": headers})
                 behaviour = stub._next()
-                try:
+                # the client may give up (time-out, early stop): nothing to do then
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self._answer(request, behaviour)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (time-out, early stop): nothing to do
                 stub.server_seconds.append(time.perf_counter() - started)
 
             def _answer(self, request: dict[str, Any], b: Behaviour) -> None:

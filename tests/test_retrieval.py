@@ -13,6 +13,7 @@ from pathlib import Path
 import chromadb
 import numpy as np
 import pytest
+from chromadb.api.types import Documents, Embeddings
 from chromadb.config import Settings as ChromaSettings
 
 from coach.embedding import MiniLMEmbedding
@@ -21,7 +22,8 @@ from coach.retrieval import Retriever, build_retriever, get_retriever
 from coach.settings import REPO_DIR, get_settings
 
 MODEL_DIR = Path(
-    os.environ.get("COACH_EMBEDDING_MODEL_DIR") or REPO_DIR.parent / "shared/models/all-MiniLM-L6-v2"
+    os.environ.get("COACH_EMBEDDING_MODEL_DIR")
+    or REPO_DIR.parent / "shared/models/all-MiniLM-L6-v2"
 )
 needs_model = pytest.mark.skipif(
     not (MODEL_DIR / "onnx" / "model.onnx").is_file(),
@@ -73,7 +75,7 @@ class CountingEmbedding(MiniLMEmbedding):
         super().__init__(MODEL_DIR)
         self.texts = 0
 
-    def __call__(self, input: list[str]) -> list[np.ndarray]:  # type: ignore[override]
+    def __call__(self, input: Documents) -> Embeddings:
         self.texts += len(input)
         return super().__call__(input)
 
@@ -114,7 +116,9 @@ def test_topic_filter_keeps_to_the_topics(dense: Retriever) -> None:
 
 
 @needs_model
-def test_second_start_reuses_the_index_and_repeats_are_cached(dense: Retriever, store: Path) -> None:
+def test_second_start_reuses_the_index_and_repeats_are_cached(
+    dense: Retriever, store: Path
+) -> None:
     again = CountingEmbedding()
     second = Retriever(make_cards(), persistent(store), again, fuse=False)
     assert again.texts == 0  # no card embedded on the second start
@@ -133,6 +137,23 @@ def test_changed_card_rebuilds_the_index(tmp_path: Path) -> None:
     retriever = Retriever(changed, persistent(tmp_path), second, fuse=False)
     assert second.texts == len(changed)
     assert retriever.search("a stroll near the water", k=1)[0].topic == "detach"
+
+
+class SwitchedModel(CountingEmbedding):
+    def identity(self) -> str:
+        return "another-model"
+
+
+@needs_model
+def test_index_from_another_model_is_rebuilt(tmp_path: Path) -> None:
+    from chromadb.utils.embedding_functions import DefaultEmbeddingFunction
+
+    client = persistent(tmp_path)
+    client.create_collection("coach_cards", embedding_function=DefaultEmbeddingFunction())
+    for model in (CountingEmbedding(), SwitchedModel()):
+        retriever = Retriever(make_cards(), client, model)
+        assert model.texts == len(TOPICS)
+        assert retriever.search("ask them what did not work", k=1)[0].topic == "ask-feedback"
 
 
 @needs_model
@@ -235,5 +256,7 @@ def test_chroma_server_holds_the_index(
     assert retriever.search("ask them what did not work", k=1)[0].topic == "ask-feedback"
     assert not (tmp_path / "data" / "chroma").exists()  # nothing stored locally
     port = int(chroma_server.rsplit(":", 1)[1])
-    client = chromadb.HttpClient("127.0.0.1", port, settings=ChromaSettings(anonymized_telemetry=False))
+    client = chromadb.HttpClient(
+        "127.0.0.1", port, settings=ChromaSettings(anonymized_telemetry=False)
+    )
     assert client.get_collection("coach_cards").count() == len(TOPICS)

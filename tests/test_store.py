@@ -40,11 +40,14 @@ def test_round_trip_keeps_text_meta_and_order() -> None:
     assert store.add_message(conv_id, "user", "Jonas said no to 0.13 — ünïcode ✓") == 1
     assert store.add_message(conv_id, "assistant", "That's a real No.", meta) == 2
     assert store.add_message(conv_id, "user", "I got a no.") == 3
+    assert store.get(conv_id).state is None  # type: ignore[union-attr]
+    store.add_message(conv_id, "assistant", "Good.", {"step": 2}, state='{"step": 3}')
+    assert store.get(conv_id).state == '{"step": 3}'  # type: ignore[union-attr]
     store.save_state(conv_id, '{"step": 2}')
 
     conv = store.get(conv_id)
     assert conv is not None
-    assert [m.role for m in conv.messages] == ["user", "assistant", "user"]
+    assert [m.role for m in conv.messages] == ["user", "assistant", "user", "assistant"]
     assert conv.messages[0].text == "Jonas said no to 0.13 — ünïcode ✓"
     assert conv.messages[1].meta == meta
     assert conv.state == '{"step": 2}'
@@ -55,7 +58,8 @@ def test_round_trip_keeps_text_meta_and_order() -> None:
 def test_recent_lists_the_last_active_conversation_first() -> None:
     store = Store()
     first = store.create("coach", "first")
-    second = store.create("rehearse", "second")
+    second = store.create("rehearse", "second", state='{"scenario": "landlord"}')
+    assert store.get(second).state == '{"scenario": "landlord"}'  # type: ignore[union-attr]
     store.add_message(first, "user", "back to the first one")
     assert [c.id for c in store.recent()] == [first, second]
     assert [c.id for c in store.recent(limit=1)] == [first]
@@ -214,8 +218,8 @@ def _entries() -> list[JournalEntry]:
 def test_journal_views_count_per_month_and_list_upcoming_follow_ups() -> None:
     entries = _entries()
     assert journal.per_month(entries) == [
-        {"month": "2026-10-01", "context": "a job offer", "count": 2},
-        {"month": "2026-11-01", "context": "a business deal", "count": 1},
+        {"month": "2026-10", "label": "Oct 2026", "context": "a job offer", "count": 2},
+        {"month": "2026-11", "label": "Nov 2026", "context": "a business deal", "count": 1},
     ]
     assert [e.conversation_id for e in journal.upcoming(entries, date(2026, 11, 1))] == ["e5f6"]
     assert journal.upcoming(entries, date(2027, 1, 1)) == []

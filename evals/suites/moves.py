@@ -1,19 +1,21 @@
 """Move assessment against hand-labelled moves: question type accuracy (gate) and tag F1 (report).
 
-The cases without a "split" were labelled before the rules were written, but the rules were
-then written with them in view; the "holdout" cases were written and labelled afterwards and
-never used to tune the rules, so their figures are the honest estimate.
+Three groups of cases, each labelled before the assessor saw it: the first 85 (no "split")
+were written with the rules; "seen-holdout" cases were written later and then used to broaden
+the rules, so they no longer count as held out; "holdout" cases were written last and the rules
+were not tuned on them (one contraction bug, "we'll", was fixed after they showed it). The
+holdout figures are the honest estimate. Non-English moves are out of scope (one German case
+shows it).
 """
 
 from __future__ import annotations
 
 import json
 
-from coach.moves import Tag, assess
+from coach.moves import TAGS, assess
 from evals.result import DATA_DIR, Result
 
 TARGET = 0.90
-TAGS: tuple[str, ...] = Tag.__args__  # type: ignore[attr-defined]
 
 
 def _cases() -> list[dict]:

@@ -7,7 +7,6 @@ keywords only; the other figures are reported, so dense and hybrid can be compar
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict

@@ -1,0 +1,317 @@
+"""The Streamlit shell: coaching and rehearsal in the browser, saved conversations, a journal.
+
+Thin on purpose: coach.session decides and words every reply, coach.store keeps it; this
+file only draws them. Each message the person sends is committed before the reply is
+generated, and the reply (with the state it leads to) when it is complete, so a crash
+loses nothing that was on screen; a conversation whose last message has no reply gets
+one when it is opened again. The person's text is always shown as plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import altair as alt
+import streamlit as st
+from pydantic import SecretStr
+
+from coach import journal, llm, plan, replies, retrieval
+from coach.knowledge import load_cards
+from coach.session import Deps, Session, SessionState, Turn
+from coach.settings import Settings, get_settings
+from coach.steps import DONE, STEPS
+from coach.store import Conversation, Store
+from coach.story import RuleStoryExtractor
+
+MODES = {"coach": "Talk through a rejection", "rehearse": "Rehearse the conversation"}
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:=^])")
+
+
+def plain(text: str) -> str:
+    """Markdown that shows `text` exactly as typed: no HTML, links, images or formatting."""
+    return _MARKUP.sub(r"\\\1", text).replace("\n", "  \n")
+
+
+@st.cache_resource
+def get_store() -> Store:
+    return Store()
+
+
+@st.cache_resource(show_spinner="Opening the guide...")
+def shared_retriever() -> retrieval.Retriever:
+    # Building it can take seconds (the embedding index): once per process, under a lock.
+    return retrieval.get_retriever()
+
+
+@st.cache_resource
+def card_bodies() -> dict[str, str]:
+    return {c.id: c.body for c in load_cards(get_settings().knowledge_dir)}
+
+
+def llm_settings() -> Settings:
+    """The environment's settings, overridden by .streamlit/secrets.toml, then the sidebar."""
+    changes: dict[str, Any] = {}
+    try:
+        secrets = {k: st.secrets[k] for k in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "COACH_MODEL")
+                   if k in st.secrets}
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        secrets = {}
+    ui = {"OPENAI_BASE_URL": st.session_state.get("base_url"),
+          "OPENAI_API_KEY": st.session_state.get("api_key"),
+          "COACH_MODEL": st.session_state.get("model_name")}
+    for source in (secrets, ui):
+        if source.get("OPENAI_BASE_URL"):
+            changes["openai_base_url"] = str(source["OPENAI_BASE_URL"]).strip()
+        if source.get("OPENAI_API_KEY"):
+            changes["openai_api_key"] = SecretStr(str(source["OPENAI_API_KEY"]).strip())
+        if source.get("COACH_MODEL"):
+            changes["model"] = str(source["COACH_MODEL"]).strip()
+    return get_settings().model_copy(update=changes)
+
+
+def session_deps() -> Deps:
+    """This browser session's reply model: rebuilt only when the sidebar settings change."""
+    settings = llm_settings()
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    fingerprint = hash((settings.openai_base_url, settings.model, key))
+    if st.session_state.get("deps_for") != fingerprint:
+        model = llm.build_reply_model(settings)
+        extractor = llm.build_story_extractor(RuleStoryExtractor(), model)
+        st.session_state.deps = Deps(shared_retriever().search, model, extractor)
+        st.session_state.deps_for = fingerprint
+    deps: Deps = st.session_state.deps
+    return deps
+
+
+def open_conversation(conv: Conversation | None) -> None:
+    """Load a stored conversation (or a blank one) into this browser session."""
+    ss = st.session_state
+    ss.conv_id = conv.id if conv else None
+    ss.mode = conv.mode if conv else ss.get("mode", "coach")
+    ss.messages = [{"role": m.role, "text": m.text, "meta": m.meta}
+                   for m in conv.messages] if conv else []
+    ss.state = (SessionState.model_validate_json(conv.state) if conv and conv.state
+                else SessionState(mode=ss.mode))
+
+
+def show_user(text: str, feedback: dict[str, Any] | None) -> Any:
+    with st.chat_message("user"):
+        st.markdown(plain(text))
+        box = st.container()
+        if feedback:
+            show_feedback(box, feedback)
+    return box
+
+
+def show_feedback(box: Any, meta: dict[str, Any]) -> None:
+    """Under a rehearsal move: its question type, tags and a better version."""
+    a = meta.get("assessment")
+    if not a:
+        return
+    tags = ", ".join(t.replace("_", " ") for t in a.get("tags", [])) or "no particular habit"
+    box.caption(f"Your move: **{a.get('question_type', '?')}** · {tags}")
+    if a.get("better"):
+        box.info(f"Try: {a['better']}", icon=":material/tips_and_updates:")
+
+
+def show_reply_extras(meta: dict[str, Any]) -> None:
+    if meta.get("source") == "template":
+        st.badge("offline: template replies", icon=":material/cloud_off:", color="gray")
+    if meta.get("notice") and meta["notice"] != llm.OFFLINE_NOTICE:
+        st.caption(meta["notice"])
+    if meta.get("citations"):
+        with st.expander("Guide cards this draws on"):
+            for c in meta["citations"]:
+                st.markdown(f"**{c['title']}**")
+                st.markdown(card_bodies().get(c["id"], ""))
+
+
+def show_reply(text: str, meta: dict[str, Any]) -> None:
+    with st.chat_message("assistant"):
+        if meta.get("safety") == "crisis":
+            st.error(plain(text), icon=":material/favorite:")
+        else:
+            st.markdown(plain(text))
+        show_reply_extras(meta)
+
+
+def respond(text: str, feedback_box: Any) -> None:
+    """Generate, stream and commit the reply to the person's (already stored) message."""
+    ss = st.session_state
+    session = Session(ss.state, deps=session_deps())
+    before = session.state.coach.step
+    with st.chat_message("assistant"):
+        slot = st.empty()
+        stream = session.stream(text)
+        slot.write_stream(plain(chunk) for chunk in stream)
+        turn: Turn | None = stream.turn
+        assert turn is not None
+        meta = turn.model_dump(exclude={"user", "reply"}, exclude_none=True)
+        if turn.safety == "crisis":
+            slot.error(plain(turn.reply), icon=":material/favorite:")
+        show_reply_extras(meta)
+    show_feedback(feedback_box, meta)
+    get_store().add_message(ss.conv_id, "assistant", turn.reply, meta,
+                            state=session.state.model_dump_json())
+    ss.state = session.state
+    ss.messages.append({"role": "assistant", "text": turn.reply, "meta": meta})
+    if ss.mode == "coach" and before < DONE <= session.state.coach.step:
+        record_plan(ss.conv_id, session.state)
+
+
+def record_plan(conv_id: str, state: SessionState) -> None:
+    today = date.today()
+    coach = state.coach
+    get_store().record_journal(conv_id, coach.story.context, today,
+                               plan.follow_up_date(coach.plan.follow_up, today),
+                               replies.summary(coach))
+
+
+def sidebar() -> None:
+    ss = st.session_state
+    with st.sidebar:
+        if st.button("New conversation", icon=":material/add:", use_container_width=True):
+            st.query_params.clear()
+            open_conversation(None)
+            st.rerun()
+        if ss.mode == "coach":
+            st.subheader("The six steps")
+            coach = ss.state.coach
+            for spec in STEPS:
+                if spec.number == coach.step:
+                    st.markdown(f":material/arrow_forward: **{spec.number}. {spec.title}**")
+                elif spec.number < coach.step or spec.number in coach.completed:
+                    st.markdown(f":material/check_circle: {spec.number}. {spec.title}")
+                else:
+                    st.markdown(f":material/radio_button_unchecked: {spec.number}. {spec.title}")
+        conversations_panel()
+        with st.expander("Model settings", icon=":material/settings:"):
+            st.text_input("Base URL", key="base_url", placeholder="http://127.0.0.1:8080/v1")
+            st.text_input("Model", key="model_name", placeholder=get_settings().model)
+            st.text_input("API key", key="api_key", type="password",
+                          help="Kept in this browser session only; never saved.")
+        if retrieval.get_retriever.cache_info().currsize:  # shown once it has been built
+            notice = shared_retriever().notice
+            if notice:
+                st.info(notice, icon=":material/info:")
+
+
+def conversations_panel() -> None:
+    ss = st.session_state
+    store = get_store()
+    if ss.conv_id:
+        st.subheader("This conversation")
+        conv = store.get(ss.conv_id)
+        title = st.text_input("Title", value=conv.title if conv else "", key=f"t-{ss.conv_id}")
+        if conv and title.strip() and title != conv.title:
+            store.rename(ss.conv_id, title.strip())
+        left, right = st.columns(2)
+        left.download_button("Markdown", store.export_markdown(ss.conv_id) or "",
+                             file_name=f"conversation-{ss.conv_id}.md", mime="text/markdown",
+                             icon=":material/download:")
+        right.download_button("JSON", store.export_json(ss.conv_id) or "",
+                              file_name=f"conversation-{ss.conv_id}.json",
+                              mime="application/json", icon=":material/download:")
+        if st.button("Delete", icon=":material/delete:", key="delete"):
+            store.delete(ss.conv_id)
+            st.query_params.clear()
+            open_conversation(None)
+            st.rerun()
+    past = [c for c in store.recent(20) if c.id != ss.conv_id]
+    if past:
+        st.subheader("Past conversations")
+        for c in past:
+            icon = ":material/forum:" if c.mode == "coach" else ":material/theater_comedy:"
+            if st.button(c.title, key=f"open-{c.id}", icon=icon, use_container_width=True):
+                st.query_params["c"] = c.id
+                open_conversation(store.get(c.id))
+                st.rerun()
+
+
+def chat_page() -> None:
+    ss = st.session_state
+    wanted = st.query_params.get("c")
+    if "state" not in ss or (wanted and wanted != ss.conv_id):
+        conv = get_store().get(wanted) if wanted else None
+        if wanted and conv is None:
+            st.query_params.clear()
+            st.warning("That conversation was not found; here is a new one.")
+        open_conversation(conv)
+    if not ss.messages and not ss.conv_id:
+        choice = st.segmented_control("Mode", list(MODES), format_func=MODES.__getitem__,
+                                      default=ss.mode, label_visibility="collapsed")
+        if choice and choice != ss.mode:
+            ss.mode = choice
+            ss.state = SessionState(mode=choice)
+    st.title(MODES[ss.mode])
+    if not ss.messages:
+        st.caption("Tell me about the No you'd like to work through: who said it, to what, "
+                   "and what they said.")
+    messages = ss.messages
+    for i, m in enumerate(messages):
+        if m["role"] == "user":
+            reply_meta = messages[i + 1]["meta"] if i + 1 < len(messages) else None
+            show_user(m["text"], reply_meta)
+        else:
+            show_reply(m["text"], m["meta"])
+    pending = bool(messages) and messages[-1]["role"] == "user"
+    prompt = st.chat_input("Your message")
+    if pending:  # the server stopped before the reply: answer it now
+        respond(messages[-1]["text"], st.container())
+    if prompt:
+        if not ss.conv_id:
+            title = " ".join(prompt.split())[:60] or "Untitled"
+            ss.conv_id = get_store().create(ss.mode, title, ss.state.model_dump_json())
+            st.query_params["c"] = ss.conv_id
+        get_store().add_message(ss.conv_id, "user", prompt)
+        ss.messages.append({"role": "user", "text": prompt, "meta": {}})
+        box = show_user(prompt, None)
+        respond(prompt, box)
+    if ss.mode == "coach" and ss.state.coach.step >= DONE:
+        show_plan(ss.state)
+    sidebar()  # last, so that it shows the step and the conversation after this turn
+    shared_retriever()  # the page is usable already: build the search while they type
+
+
+def show_plan(state: SessionState) -> None:
+    summary = replies.summary(state.coach)
+    with st.container(border=True):
+        st.subheader("Your plan")
+        st.markdown(plain(summary))
+        st.download_button("Download the plan", summary, file_name="plan.md",
+                           mime="text/markdown", icon=":material/download:")
+
+
+def journal_page() -> None:
+    st.title("Journal")
+    entries = get_store().journal()
+    if not entries:
+        st.info("Conversations that reach a plan show up here.")
+        return
+    rows = journal.per_month(entries)
+    chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+        x=alt.X("label:O", title=None, sort=alt.EncodingSortField("month", op="min"),
+                axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("count:Q", title="Rejections worked through", axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("context:N", title="Kind"),
+    )
+    st.altair_chart(chart, use_container_width=True)
+    st.subheader("Upcoming follow-ups")
+    due = journal.upcoming(entries, date.today())
+    if not due:
+        st.caption("No follow-up dates ahead.")
+    for e in due:
+        st.markdown(f"**{e.follow_up:%a %d %b %Y}** · {journal.CONTEXT_LABELS[e.context]}")
+        st.caption(plain(e.summary[:300]))
+    if due:
+        st.download_button("Add the follow-ups to my calendar (.ics)",
+                           journal.follow_up_ics(due), file_name="follow-ups.ics",
+                           mime="text/calendar", icon=":material/event:")
+
+
+st.set_page_config(page_title="Rejection coach", page_icon=":material/psychology:")
+st.navigation([st.Page(chat_page, title="Coach", icon=":material/forum:", default=True),
+               st.Page(journal_page, title="Journal", icon=":material/insights:",
+                       url_path="journal")]).run()

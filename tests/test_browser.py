@@ -1,0 +1,272 @@
+"""The app in a real browser: Debian's chromium (Playwright) against `streamlit run` on 127.0.0.1.
+
+Tells a story, sees the reply and the tracker, reloads ?c=ID, checks that markup in a
+message runs nothing, kills the server with SIGKILL mid-conversation and finds every
+message again; saves the screenshots in docs/screenshots/ for the README.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from coach.settings import get_settings
+from coach.store import Store
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parent.parent
+SHOTS = REPO / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+STORY = ("I'm a freelance translator. I told my biggest agency, Lexa, that my rate goes from "
+         "0.10 to 0.13 per word next month. Their project manager, Jonas, wrote back "
+         "\"we can't accept that\" and that was it.")
+TURNS = ["Lexa rejected my new rate. I got a no.",
+         "I'm annoyed. I almost wrote back right now telling them to find someone else.",
+         "Ok, I slept on it. Calmer now."]
+HOSTILE = "<script>window.__x=1</script> and <img src=x onerror=\"window.__y=1\"> **not bold**"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="no /usr/bin/chromium: apt-get install chromium (.ci/run does)"),
+]
+
+
+@dataclass
+class Server:
+    """One `streamlit run app.py` process and the seconds it took to serve a usable page."""
+
+    proc: subprocess.Popen[bytes]
+    url: str
+    started: float
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(data_dir: Path, log: Path) -> Server:
+    port = _free_port()
+    env = {**os.environ, "COACH_DATA_DIR": str(data_dir)}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+           "--server.port", str(port), "--server.headless", "true",
+           "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log.open("ab"),
+                            stderr=subprocess.STDOUT)
+    server = Server(proc, f"http://127.0.0.1:{port}", started)
+    deadline = started + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"streamlit exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    server.stop()
+    raise AssertionError("streamlit did not become healthy within 60 s")
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return get_settings().data_dir  # conftest's fresh one: the app and Store() share it
+
+
+@pytest.fixture
+def server(data_dir: Path, tmp_path: Path) -> Iterator[Server]:
+    srv = start_server(data_dir, tmp_path / "streamlit.log")
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Iterator[Page]:
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            pg = context.new_page()
+            pg.set_default_timeout(90_000)
+            yield pg
+        finally:
+            browser.close()
+
+
+def chat_ready(page: Page) -> None:
+    page.locator('[data-testid="stChatInputTextArea"]').wait_for(state="visible")
+
+
+def send(page: Page, text: str) -> None:
+    """Type a message, send it, and wait until its reply is complete."""
+    messages = page.locator('[data-testid="stChatMessage"]')
+    before = messages.count()
+    box = page.locator('[data-testid="stChatInputTextArea"]')
+    box.fill(text)
+    box.press("Enter")
+    messages.nth(before + 1).wait_for(state="visible")
+    wait_idle(page)
+
+
+def wait_idle(page: Page, timeout: float = 90) -> None:
+    """Until the script run is over: no 'Running' status and the transcript stops changing."""
+    status = page.locator('[data-testid="stStatusWidget"]')
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        now = transcript(page)
+        if now == last and now and now[-1] and status.count() == 0:
+            return
+        last = now
+        time.sleep(0.5)
+    raise AssertionError(f"the app was still busy after {timeout} s")
+
+
+def transcript(page: Page) -> list[str]:
+    """The text of each message on screen (not its badge, cards or feedback), in order."""
+    messages = page.locator('[data-testid="stChatMessageContent"]')
+    return [messages.nth(i).locator('[data-testid="stMarkdownContainer"]').first.inner_text()
+            .strip() if messages.nth(i).locator('[data-testid="stMarkdownContainer"]').count()
+            else "" for i in range(messages.count())]
+
+
+def conv_id(page: Page) -> str:
+    match = re.search(r"[?&]c=([A-Za-z0-9_-]+)", page.url)
+    assert match, f"no ?c= in {page.url}"
+    return match.group(1)
+
+
+def test_coach_story_reply_tracker_exports_resume_and_markup_as_text(server: Server,
+                                                                     page: Page) -> None:
+    page.goto(server.url)
+    chat_ready(page)
+    usable = time.monotonic() - server.started
+    print(f"\nstreamlit run -> usable page (chat input visible): {usable:.1f} s")
+    assert usable < 60
+
+    send(page, STORY)
+    said = transcript(page)
+    assert said[0].startswith("I'm a freelance translator") and len(said) == 2
+    assert len(said[1]) > 40  # a real reply, not an empty bubble
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert "Acknowledge the rejection" in sidebar.inner_text()
+    assert "Stay persistent, but smart" in sidebar.inner_text()
+    page.wait_for_url(re.compile(r"[?&]c="))
+    cid = conv_id(page)
+    for turn in TURNS:
+        send(page, turn)
+    current = sidebar.locator("strong").filter(has_text=re.compile(r"^\d\. "))
+    assert current.inner_text() == "3. Reframe the narrative"
+    page.get_by_text("Guide cards this draws on").last.click()
+    page.get_by_text("offline: template replies").last.wait_for(state="visible")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "coach.png"))
+
+    with page.expect_download() as download:
+        sidebar.get_by_role("button", name="Markdown").click()
+    markdown = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "I'm a freelance translator" in markdown and "**Coach (step 2, detach):**" in markdown
+    with page.expect_download() as download:
+        sidebar.get_by_role("button", name="JSON").click()
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert exported["id"] == cid and len(exported["messages"]) == 2 + 2 * len(TURNS)
+
+    send(page, HOSTILE)
+    said = transcript(page)
+    assert any("<script>window.__x=1</script>" in s and "<img src=x" in s and "**not bold**" in s
+               for s in said), said
+    assert page.evaluate("typeof window.__x") == "undefined"
+    assert page.evaluate("typeof window.__y") == "undefined"
+    assert page.locator('[data-testid="stChatMessage"] img[src="x"]').count() == 0
+
+    page.goto(f"{server.url}/?c={cid}")
+    chat_ready(page)
+    page.locator('[data-testid="stChatMessage"]').nth(len(said) - 1).wait_for(state="visible")
+    wait_idle(page)
+    assert transcript(page) == said
+    assert page.evaluate("typeof window.__x") == "undefined"
+
+
+def test_sigkill_mid_conversation_loses_nothing_on_screen(data_dir: Path, tmp_path: Path,
+                                                          page: Page) -> None:
+    log = tmp_path / "streamlit.log"
+    first = start_server(data_dir, log)
+    try:
+        page.goto(first.url)
+        chat_ready(page)
+        send(page, STORY)
+        send(page, "Lexa rejected my new rate. I got a no.")
+        page.wait_for_url(re.compile(r"[?&]c="))
+        cid = conv_id(page)
+        box = page.locator('[data-testid="stChatInputTextArea"]')
+        box.fill("I'm annoyed. I almost wrote back: fine, find someone else.")
+        box.press("Enter")
+        page.locator('[data-testid="stChatMessage"]').nth(4).wait_for(state="visible")
+        on_screen = transcript(page)
+        first.proc.kill()  # SIGKILL: no shutdown handler runs
+        first.proc.wait(10)
+    finally:
+        first.stop()
+    assert len(on_screen) >= 5
+
+    second = start_server(data_dir, log)
+    try:
+        page.goto(f"{second.url}/?c={cid}")
+        chat_ready(page)
+        page.locator('[data-testid="stChatMessage"]').nth(5).wait_for(state="visible")
+        wait_idle(page)
+        after = transcript(page)
+    finally:
+        second.stop()
+    for i, text in enumerate(on_screen[:5]):
+        assert after[i].startswith(text[:40]), (i, text, after[i])
+    assert len(after) == 6  # the message that was waiting for its reply got one
+
+
+def test_journal_page_shows_the_chart_and_the_follow_ups(data_dir: Path, server: Server,
+                                                         page: Page) -> None:
+    store = Store()
+    today = date.today()
+    for i, (context, ago, ahead) in enumerate([("job_offer", 70, None),
+                                                ("business_deal", 40, 12),
+                                                ("business_deal", 10, 20),
+                                                ("personal_request", 2, 30)]):
+        cid = store.create("coach", f"story {i}")
+        store.record_journal(cid, context, today - timedelta(days=ago),
+                             today + timedelta(days=ahead) if ahead else None,
+                             f"Plan {i}: come back with a smaller first step; stop after two Nos.")
+    page.goto(f"{server.url}/journal")
+    page.locator('[data-testid="stVegaLiteChart"]').wait_for(state="visible")
+    wait_idle(page)
+    body = page.locator('[data-testid="stAppViewContainer"]').inner_text()
+    assert "Upcoming follow-ups" in body and "a business deal" in body
+    assert page.get_by_text("Add the follow-ups to my calendar (.ics)").is_visible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "journal.png"), full_page=True)
