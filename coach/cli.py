@@ -9,8 +9,13 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from coach.errors import CoachError
+
+if TYPE_CHECKING:
+    from coach.session import Session, Turn
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -52,6 +57,117 @@ def retrieve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deps(offline: bool) -> Any:
+    from coach.session import default_deps, offline_deps
+
+    return offline_deps() if offline else default_deps()
+
+
+def _show(turn: Turn, stream: Any = None) -> None:
+    """Print a turn's extras under its (already printed) reply."""
+    if turn.citations:
+        print("  Guide: " + "; ".join(c.title for c in turn.citations))
+    if turn.assessment:
+        a = turn.assessment
+        tags = ", ".join(a["tags"]) or "no tags"
+        print(f"  [{a['question_type']} question; {tags}; reveal {turn.reveal_level}/3]")
+        if a.get("better"):
+            print(f"  Try: {a['better']}")
+    if turn.notice:
+        print(f"  ({turn.notice})")
+
+
+def _converse(session: Session, prompt: str) -> int:
+    """The interactive loop shared by chat and rehearse; streams each reply."""
+    while True:
+        try:
+            message = input(prompt)
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if message.strip().lower() in {"quit", "exit"}:
+            return 0
+        stream = session.stream(message)
+        for chunk in stream:
+            print(chunk, end="", flush=True)
+        print()
+        assert stream.turn is not None
+        if stream.turn.replaced:
+            print(f"  (replaced by a template reply)\n{stream.turn.reply}")
+        _show(stream.turn)
+
+
+def chat(args: argparse.Namespace) -> int:
+    """Talk through one rejection, step by step, in the terminal."""
+    from coach.session import Session, SessionState
+
+    print("Tell me about the No you got: who said no, and to what? (quit to leave)")
+    return _converse(Session(SessionState(seed=args.seed), deps=_deps(args.offline)), "you> ")
+
+
+def rehearse(args: argparse.Namespace) -> int:
+    """Practise finding the real reason behind a No with a simulated counterparty."""
+    from coach import replay as replays
+    from coach.session import Session
+
+    if args.list:
+        from coach.scenarios import load_scenarios
+        from coach.settings import get_settings
+
+        for s in load_scenarios(get_settings().knowledge_dir):
+            print(f"{s.id:24} {s.title}")
+        return 0
+    session = Session.rehearse(replays.scenario(args.scenario), seed=args.seed,
+                               deps=_deps(args.offline))
+    assert session.state.rehearsal is not None
+    who = session.state.rehearsal.scenario.counterparty
+    print(f"{who.name} ({who.role}): {session.opening}\n(type end for your debrief)")
+    return _converse(session, "you> ")
+
+
+def replay(args: argparse.Namespace) -> int:
+    """Run scripted conversations and print every turn."""
+    from coach import replay as replays
+
+    scripts, many = replays.load_scripts(Path(args.script))
+    deps = _deps(args.offline)
+    records = [replays.run(script, deps=deps, seed=args.seed) for script in scripts]
+    if args.json:
+        print(json.dumps(records if many else records[0], indent=2, ensure_ascii=False))
+        return 0
+    for record in records:
+        for turn in record["turns"]:
+            where = f"step {turn['step']}" if turn["step"] else turn["step_name"]
+            print(f"> {turn['user']}\n[{where}, {turn['source']}] {turn['reply']}\n")
+    return 0
+
+
+def _add_chat(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("chat", help=chat.__doc__, description=chat.__doc__)
+    parser.add_argument("--offline", action="store_true", help="template replies only")
+    parser.add_argument("--seed", type=int, default=0, help="varies the template wording")
+    parser.set_defaults(command=chat)
+
+
+def _add_rehearse(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("rehearse", help=rehearse.__doc__,
+                                   description=rehearse.__doc__)
+    parser.add_argument("--scenario", help="a scenario id (see --list)")
+    parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    parser.add_argument("--offline", action="store_true", help="template replies only")
+    parser.add_argument("--seed", type=int, default=0, help="varies the counterparty's lines")
+    parser.set_defaults(command=rehearse)
+
+
+def _add_replay(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("replay", help=replay.__doc__, description=replay.__doc__)
+    parser.add_argument("script", metavar="SCRIPT.json", help="one conversation or a list")
+    parser.add_argument("--offline", action="store_true", help="template replies only")
+    parser.add_argument("--json", action="store_true", help="print the turns as JSON")
+    parser.add_argument("--seed", type=int, default=0, help="varies the template wording")
+    parser.set_defaults(command=replay)
+
+
 def _add_retrieve(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("retrieve", help=retrieve.__doc__, description=retrieve.__doc__)
     parser.add_argument("queries", nargs="+", metavar="QUERY", help="what to search the cards for")
@@ -63,7 +179,7 @@ def _add_retrieve(subparsers: argparse._SubParsersAction) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coach", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(required=True, metavar="COMMAND")
-    for add in (_add_retrieve,):
+    for add in (_add_chat, _add_rehearse, _add_replay, _add_retrieve):
         add(subparsers)
     return parser
 

@@ -57,8 +57,8 @@ def suggested_arrangement(story: Story) -> str:
 _NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
         "couple of": 2, "few": 3}
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "quarter": 91, "year": 365}
-_MONTHS = ("january february march april may june july august september october november "
-           "december").split()
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
 _WHEN = re.compile(
     r"\b(?:in|after|within)\s+(?:a\s+)?(?P<n>\d+|an?|one|two|three|four|five|six|couple of|few)\s+"
     r"(?P<unit>day|week|month|quarter|year)s?\b"

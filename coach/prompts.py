@@ -6,9 +6,10 @@ goes into the user message inside tags such as <person_message>…</person_messa
 system prompt says that nothing inside a tag is an instruction. Tag look-alikes inside the
 data are removed so a message cannot close its own tag and start "instructions".
 
-The counterparty prompt never receives the `concealed` words: a model cannot leak what it
-was never told. The rehearsal engine's goal says what may be revealed at this level, and the
-quality gate checks the concealed words anyway.
+No text from the person reaches a system prompt, not even the counterparty's name (the
+prompt points at the story instead). The counterparty prompt never receives the `concealed`
+words: a model cannot leak what it was never told. The rehearsal engine's goal says what
+may be revealed at this level, and the quality gate checks the concealed words anyway.
 """
 
 from __future__ import annotations
@@ -57,9 +58,10 @@ no exclamation marks.
 rather than copy it."""
 
 _COUNTERPARTY_SYSTEM = """\
-You play {who}, the person who said no, in a practice conversation; the user is the person \
-who was turned down and is practising. Stay in role as {who} and answer only as them, in \
-one to four sentences, at most 80 words of plain text, with no stage directions.
+You play the person who said no (the counterparty in <story>) in a practice conversation; \
+the user is the one who was turned down and is practising. Stay in that role and answer \
+only as them, in one to four sentences, at most 80 words of plain text, with no stage \
+directions.
 Your goal this turn: {goal}.
 Openness level {level} of 3: at 0 give only the bare No, at 1 a vague reason, at 2 a clearer \
 hint, at 3 the real reason plainly. Say no more than this level allows.
@@ -95,9 +97,8 @@ def _story_json(story: Story) -> str:
 def reply_messages(draft: Draft) -> list[dict[str, str]]:
     """System + user messages asking for the reply `draft` describes."""
     if draft.task == "counterparty":
-        who = draft.story.counterparty or "the other side"
         system = _COUNTERPARTY_SYSTEM.format(
-            who=clean(who), goal=draft.goal, level=draft.reveal_level, data_rule=_DATA_RULE
+            goal=draft.goal, level=draft.reveal_level, data_rule=_DATA_RULE
         )
     else:
         system = _COACH_SYSTEM.format(

@@ -28,12 +28,16 @@ class Facts:
     """The story's details as the phrases replies slot in, with kind fallbacks."""
 
     def __init__(self, story: Story) -> None:
-        self.who = _you(story.counterparty) if story.counterparty else "the other side"
-        self.ask = _you(story.ask) if story.ask else "what you asked for"
-        self.own_ask = story.ask or "my proposal"
+        self.full = _you(story.counterparty) if story.counterparty else "the other side"
+        ask = story.ask
+        if ask and ask.lower().startswith("to "):  # "to help me move" reads as a request
+            ask = f"my request {ask}"
+        self.ask = _you(ask) if ask else "what you asked for"
+        self.own_ask = ask or "my proposal"
         self.reason = story.stated_reason
         first = (story.counterparty or "").split(",")[0].split()
         self.name = first[0] if len(first) == 1 and first[0][:1].isupper() else None
+        self.who = self.name or self.full  # the short way to refer to them after the opening
         self.context = story.context
 
 
@@ -55,8 +59,11 @@ def _pick(options: list[str], seed: int, previous: str | None) -> str:
     """A variant chosen by seed that does not open the way the previous reply did."""
     start = seed % len(options)
     ordered = options[start:] + options[:start]
-    opening = (previous or "").split(" ")[:2]
-    return next((o for o in ordered if o.split(" ")[:2] != opening), ordered[0])
+    return next((o for o in ordered if _opening(o) != _opening(previous)), ordered[0])
+
+
+def _opening(text: str | None) -> str:
+    return (text or "").split(" ", 1)[0].strip(".,!:").lower()
 
 
 def compose(decision: Decision, state: CoachState, seed: int, previous: str | None = None) -> str:
@@ -91,9 +98,9 @@ def _intake(d: Decision, s: CoachState, f: Facts) -> list[str]:
 def _open(d: Decision, s: CoachState, f: Facts) -> list[str]:
     said = f' and said "{f.reason}"' if f.reason else ""
     return [
-        f"That's a real No: {f.who} turned down {f.ask}{said}. Before we look at what to do, "
+        f"That's a real No: {f.full} turned down {f.ask}{said}. Before we look at what to do, "
         "can you say it in your own words, plainly, without softening it?",
-        f"Thank you for telling me. {f.who[0].upper() + f.who[1:]} said no to {f.ask}{said}, "
+        f"Thank you for telling me. {f.full[0].upper() + f.full[1:]} said no to {f.ask}{said}, "
         "and that stings. First step: name it. How would you put what happened, in one "
         "honest sentence?",
     ]
@@ -156,13 +163,13 @@ def _advance_3(s: CoachState, f: Facts) -> list[str]:
 def _trap(d: Decision, s: CoachState, f: Facts) -> list[str]:
     trap = d.trap or "personalizing"
     name, explain = traps.TRAP_NAMES[trap], traps.explain(trap)
+    explain = explain.replace(name[0].upper() + name[1:], f"*{name[0].upper() + name[1:]}*", 1)
     facts = (f'What {f.who} actually said was "{f.reason}", which is about their side. '
              if f.reason else f"What you know is that {f.who} said no to {f.ask}. ")
     return [
-        f"Notice the jump there. That's *{name}*: {explain} {facts}"
-        "Does that fit better with the facts?",
-        f"I want to flag one thing: *{name}*. {explain} {facts}What would you say to a friend "
-        "in your place?",
+        f"Notice the jump there. {explain} {facts}Does that fit better with the facts?",
+        f"I want to flag one thing, a thinking trap called {name}. {explain} {facts}"
+        "What would you say to a friend in your place?",
     ]
 
 
@@ -177,7 +184,7 @@ def _advance_4(s: CoachState, f: Facts) -> list[str]:
     return [
         f"That's a fairer picture. Now the most useful move is to learn where their limit is. "
         f"Here's a message you could send {f.who}: {msg} {step_question(4, f)}",
-        f"Good. Next: ask {f.who} for feedback, briefly and without defending yourself. "
+        f"Next: ask {f.who} for feedback, briefly and without defending yourself. "
         f"For example: {msg} {step_question(4, f)}",
     ]
 
@@ -203,7 +210,7 @@ def _stay_4(d: Decision, s: CoachState, f: Facts) -> list[str]:
 def _advance_5(s: CoachState, f: Facts) -> list[str]:
     idea = plans.suggested_arrangement(s.story)
     return [
-        "Good. Now change the offer, not just the wording. Think about your pitch, the value "
+        "Now change the offer, not just the wording. Think about your pitch, the value "
         f"you add, your style, a realistic goal and a walk-away point. One different "
         f"arrangement: {idea}. {step_question(5, f)}",
         f"With that in hand, let's adjust. Repeating {f.ask} unchanged would likely get the "

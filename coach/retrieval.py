@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from contextlib import suppress
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -105,15 +107,17 @@ class Retriever:
         )
         self.notice = notice  # why the search is keyword-only, for the UI to show
         self._cache: OrderedDict[tuple[Any, ...], list[Passage]] = OrderedDict()
+        self._cache_lock = threading.Lock()  # the app searches from several sessions' threads
 
     def search(self, query: str, k: int = 3, topics: Sequence[str] | None = None) -> list[Passage]:
         """The k best cards for the query (optionally only from `topics`), best first."""
         if not query.strip() or k < 1:
             return []
         key = (query, k, tuple(sorted(topics)) if topics else None)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return list(self._cache[key])
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return list(self._cache[key])
         allowed = [i for i in self._ids if not topics or self.cards[i].topic in topics]
         if not allowed:
             return []
@@ -125,9 +129,10 @@ class Retriever:
             dense = [card_id for card_id, _ in self._dense(query, len(allowed), topics)]
             ranked = _fuse(dense, [card_id for card_id, _ in self._lexical(query, allowed)])
         passages = [self._passage(card_id, score) for card_id, score in ranked[:k]]
-        self._cache[key] = passages
-        if len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
+        with self._cache_lock:
+            self._cache[key] = passages
+            if len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
         return list(passages)
 
     def _lexical(self, query: str, allowed: list[str]) -> list[tuple[str, float]]:
@@ -162,21 +167,20 @@ def _open_collection(client: ClientAPI, ef: MiniLMEmbedding, cards: Sequence[Car
     wanted = {"content_hash": content_hash(list(cards)), "embedding": ef.identity()}
     try:
         collection = client.get_collection(COLLECTION, embedding_function=ef)  # type: ignore[arg-type]
-        stored = collection.metadata or {}
-        if all(stored.get(key) == value for key, value in wanted.items()):
+        if all((collection.metadata or {}).get(key) == value for key, value in wanted.items()):
             return collection
-        client.delete_collection(COLLECTION)
-    except NotFoundError:
+    except (NotFoundError, ValueError):  # none yet, or made with another embedding function
         pass
-    except ValueError:  # made with another embedding function: Chroma refuses to mix them
+    # Another process may be rebuilding at the same moment: tolerate its delete and its create.
+    with suppress(NotFoundError):
         client.delete_collection(COLLECTION)
-    collection = client.create_collection(
+    collection = client.get_or_create_collection(
         COLLECTION,
         metadata=wanted,
         configuration={"hnsw": {"space": "cosine"}},
         embedding_function=ef,  # type: ignore[arg-type]
     )
-    collection.add(
+    collection.upsert(
         ids=[card.id for card in cards],
         documents=[card_document(card) for card in cards],
         metadatas=[{"topic": card.topic} for card in cards],

@@ -14,9 +14,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from coach import inputs, replies, safety
+from coach import inputs, rehearsal, replies, safety
+from coach.rehearsal import RehearsalState
 from coach.draft import Draft
 from coach.retrieval import Passage
+from coach.scenarios import Scenario, scenario_from_story
 from coach.steps import STEPS, CoachState, Decision, transition
 from coach.story import RuleStoryExtractor, StoryExtractor, details
 
@@ -42,9 +44,10 @@ class Turn(BaseModel):
     source: Literal["template", "llm"] = "template"
     safety: Literal["crisis"] | None = None
     notice: str | None = None
-    replaced: bool = Field(default=False, description="Streamed LLM text was replaced by a template.")
+    replaced: bool = Field(default=False, description="Shown LLM text was replaced by a template.")
     assessment: dict[str, Any] | None = None
     reveal_level: int | None = None
+    debrief: dict[str, Any] | None = None
 
 
 class SessionState(BaseModel):
@@ -54,6 +57,7 @@ class SessionState(BaseModel):
     seed: int = 0
     turns: int = 0
     coach: CoachState = Field(default_factory=CoachState)
+    rehearsal: RehearsalState | None = None
     recent: list[str] = Field(default_factory=list, description="Recent messages, for safety.")
     crisis: safety.Risk | None = None
     last_reply: str | None = None
@@ -106,6 +110,23 @@ class Session:
         self.state = state or SessionState(seed=seed)
         self._deps = deps
 
+    @classmethod
+    def rehearse(cls, scenario: Scenario, *, seed: int = 0, deps: Deps | None = None) -> Session:
+        """A rehearsal against this scenario's counterparty."""
+        state = SessionState(mode="rehearse", seed=seed,
+                             rehearsal=RehearsalState(scenario=scenario, seed=seed))
+        return cls(state, deps=deps)
+
+    def rehearse_this(self) -> Session:
+        """A rehearsal seeded with this coaching conversation's story ("Rehearse this")."""
+        return Session.rehearse(scenario_from_story(self.state.coach.story),
+                                seed=self.state.seed, deps=self._deps)
+
+    @property
+    def opening(self) -> str | None:
+        """The counterparty's opening No in a rehearsal (shown before the first move)."""
+        return self.state.rehearsal.scenario.opening_no if self.state.rehearsal else None
+
     @property
     def deps(self) -> Deps:
         if self._deps is None:
@@ -134,16 +155,52 @@ class Session:
         if risk or state.crisis:
             if risk is None and safety.says_safe(cleaned.text):
                 self.state = state.model_copy(update={"crisis": None, "recent": []})
-                return self._fixed(cleaned.text, safety.resumed_reply())
+                return self._fixed(cleaned.text, safety.resumed_reply(), cite=True)
             self.state = state.model_copy(update={"crisis": risk or state.crisis})
             text = safety.crisis_reply(risk, seed) if risk else safety.safe_mode_reply(seed)
             return self._fixed(cleaned.text, text, crisis=True)
+        if state.rehearsal is not None:
+            return self._rehearsal_turn(state, state.rehearsal, cleaned)
         return self._coach_turn(state, cleaned, seed)
+
+    def _rehearsal_turn(self, state: SessionState, current: RehearsalState,
+                        cleaned: inputs.Cleaned) -> TurnStream:
+        new, move = rehearsal.step(current, cleaned.text)
+        state = state.model_copy(update={"rehearsal": new})
+        if move.assessment is None:  # "end" or an ended rehearsal: the engine's own words
+            self.state = state
+            text = move.reply
+            chunks: Iterator[str] = iter([text])
+
+            def reply() -> tuple[str, Literal["template", "llm"], str | None]:
+                return text, "template", None
+        else:
+            reply_stream = self.deps.model.stream(move.to_draft(_history(state)))
+            chunks = iter(reply_stream)
+
+            def reply() -> tuple[str, Literal["template", "llm"], str | None]:
+                r = reply_stream.reply
+                return r.text, r.source, r.notice
+
+        def finish() -> Turn:
+            text, source, notice = reply()
+            self.state = state.model_copy(update={"last_reply": text})
+            cards = (self.deps.search("real reason behind a no", 2, rehearsal.CARD_TOPICS)
+                     if move.debrief else [])
+            return Turn(
+                user=cleaned.text, reply=text, step=None, step_name="rehearsal", source=source,
+                notice=_join(cleaned.notice, notice), reveal_level=move.reveal_level,
+                assessment=move.assessment.model_dump() if move.assessment else None,
+                debrief=move.debrief.model_dump() if move.debrief else None,
+                citations=[Citation(id=c.id, topic=c.topic, title=c.title) for c in cards],
+            )
+
+        return TurnStream(chunks, finish)
 
     def _coach_turn(self, state: SessionState, cleaned: inputs.Cleaned, seed: int) -> TurnStream:
         coach = state.coach
         story = coach.story
-        if not coach.started or coach.step == 1:
+        if not coach.started or not story.counterparty:
             story = self.deps.extractor.extract(cleaned.text, story)
         coach, decision = transition(coach, cleaned.text, story)
         template = replies.compose(decision, coach, seed, state.last_reply)
@@ -175,10 +232,15 @@ class Session:
         query = f"{text[:500]} {decision.advice or ''}".strip()
         return self.deps.search(query, 2, decision.topics)[:2]
 
-    def _fixed(self, user: str, text: str, *, crisis: bool = False,
-               keep_state: bool = False) -> TurnStream:
-        """A reply decided without the reply model: empty input and the safety replies."""
+    def _fixed(self, user: str, text: str, *, crisis: bool = False, keep_state: bool = False,
+               cite: bool = False) -> TurnStream:
+        """A reply decided without the reply model: empty input and the safety replies.
+
+        `cite`: the reply leads back into coaching, so it cites the current step's cards.
+        """
         state = self.state
+        step_topic = STEPS[min(state.coach.step, 6) - 1].topic
+        cards = self.deps.search(user, 1, (step_topic,)) if cite else []
 
         def finish() -> Turn:
             if not keep_state:
@@ -186,7 +248,9 @@ class Session:
             step = None if state.mode == "rehearse" else min(state.coach.step, 6)
             return Turn(user=user, reply=text, step=step,
                         step_name=STEPS[step - 1].topic if step else None,
-                        safety="crisis" if crisis else None)
+                        safety="crisis" if crisis else None,
+                        citations=[Citation(id=c.id, topic=c.topic, title=c.title)
+                                   for c in cards])
 
         return TurnStream(iter([text]), finish)
 

@@ -45,7 +45,8 @@ STEPS: tuple[StepSpec, ...] = (
              "change the offer: pitch, added value, style, a realistic goal, a walk-away point, "
              "a different arrangement", True),
     StepSpec(6, "persist-smart", "Stay persistent, but smart",
-             "plan when and on what trigger to come back, with which adjusted offer, and a stop rule",
+             "plan when and on what trigger to come back, with which adjusted offer, "
+             "and a stop rule",
              True),
 )
 DONE = 7  # the step after the last one: the plan is complete

@@ -263,10 +263,13 @@ def test_journal_page_shows_the_chart_and_the_follow_ups(data_dir: Path, server:
                              today + timedelta(days=ahead) if ahead else None,
                              f"Plan {i}: come back with a smaller first step; stop after two Nos.")
     page.goto(f"{server.url}/journal")
-    page.locator('[data-testid="stVegaLiteChart"]').wait_for(state="visible")
-    wait_idle(page)
+    page.locator('[data-testid="stVegaLiteChart"] canvas').wait_for(state="visible")
+    page.get_by_text("Add the follow-ups to my calendar (.ics)").wait_for(state="visible")
     body = page.locator('[data-testid="stAppViewContainer"]').inner_text()
     assert "Upcoming follow-ups" in body and "a business deal" in body
-    assert page.get_by_text("Add the follow-ups to my calendar (.ics)").is_visible()
+    with page.expect_download() as download:
+        page.get_by_text("Add the follow-ups to my calendar (.ics)").click()
+    ics = Path(download.value.path()).read_text(encoding="utf-8")
+    assert ics.startswith("BEGIN:VCALENDAR") and ics.count("BEGIN:VEVENT") == 3
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "journal.png"), full_page=True)

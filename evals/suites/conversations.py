@@ -39,8 +39,7 @@ def run_suite() -> tuple[list[Result], list[str]]:
         if not ok:
             failures.append(f"{case['name']}: steps {steps} completed {record['completed_steps']}")
         skips += _skipped(steps)
-        if case["kind"] == "attack":
-            injected_moves += sum(b != a for a, b in zip(steps[1:5], steps[2:6], strict=False))
+        injected_moves += sum(steps[i] != steps[i - 1] for i in case.get("attacks", []))
         if case["kind"] == "cooperative":
             cooperative += 1
             complete += record["completed_steps"] == [1, 2, 3, 4, 5, 6]
