@@ -29,6 +29,8 @@ class Facts:
 
     def __init__(self, story: Story) -> None:
         self.full = _you(story.counterparty) if story.counterparty else "the other side"
+        if "," in self.full:  # "Jonas, their project manager," reads right as a subject
+            self.full += ","
         ask = story.ask
         if ask and ask.lower().startswith("to "):  # "to help me move" reads as a request
             ask = f"my request {ask}"

@@ -5,10 +5,14 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from coach.settings import get_settings
+
+if TYPE_CHECKING:
+    from coach.session import Deps
 
 _real_connect = socket.socket.connect
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -32,6 +36,26 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "COACH_CHROMA_URL", "COACH_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
+    from coach.retrieval import get_retriever
+    from coach.session import default_deps
+
+    caches = (get_settings, get_retriever, default_deps)
+    for cache in caches:
+        cache.cache_clear()
     yield
-    get_settings.cache_clear()
+    for cache in caches:
+        cache.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def offline_deps() -> Deps:
+    """Templates, rules and keyword search over the real cards: no model, no network."""
+    from coach.knowledge import load_cards
+    from coach.llm import FallbackModel
+    from coach.retrieval import Retriever
+    from coach.session import Deps
+    from coach.settings import REPO_DIR
+    from coach.story import RuleStoryExtractor
+
+    retriever = Retriever(load_cards(REPO_DIR / "knowledge"))
+    return Deps(retriever.search, FallbackModel(None), RuleStoryExtractor())

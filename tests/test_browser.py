@@ -263,7 +263,7 @@ def test_journal_page_shows_the_chart_and_the_follow_ups(data_dir: Path, server:
                              today + timedelta(days=ahead) if ahead else None,
                              f"Plan {i}: come back with a smaller first step; stop after two Nos.")
     page.goto(f"{server.url}/journal")
-    page.locator('[data-testid="stVegaLiteChart"] canvas').wait_for(state="visible")
+    page.locator('[data-testid="stVegaLiteChart"] :is(canvas, svg)').first.wait_for()
     page.get_by_text("Add the follow-ups to my calendar (.ics)").wait_for(state="visible")
     body = page.locator('[data-testid="stAppViewContainer"]').inner_text()
     assert "Upcoming follow-ups" in body and "a business deal" in body
