@@ -27,11 +27,21 @@ from coach.story import RuleStoryExtractor
 
 MODES = {"coach": "Talk through a rejection", "rehearse": "Rehearse the conversation"}
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:=^])")
+_UNSAFE = re.compile(r"([\\`{}\[\]()#.!|<>~$&:=^])")  # all but emphasis and list markers
 
 
 def plain(text: str) -> str:
     """Markdown that shows `text` exactly as typed: no HTML, links, images or formatting."""
     return _MARKUP.sub(r"\\\1", text).replace("\n", "  \n")
+
+
+def safe_markdown(text: str) -> str:
+    """A reply's bold, italics and lists, but no HTML, link, image, math or colour directive.
+
+    Replies quote the person (and an LLM may be coaxed into markup), so nothing that can
+    fetch a URL or run a script survives.
+    """
+    return _UNSAFE.sub(r"\\\1", text).replace("\n", "  \n")
 
 
 @st.cache_resource
@@ -131,9 +141,9 @@ def show_reply_extras(meta: dict[str, Any]) -> None:
 def show_reply(text: str, meta: dict[str, Any]) -> None:
     with st.chat_message("assistant"):
         if meta.get("safety") == "crisis":
-            st.error(plain(text), icon=":material/favorite:")
+            st.error(safe_markdown(text), icon=":material/favorite:")
         else:
-            st.markdown(plain(text))
+            st.markdown(safe_markdown(text))
         show_reply_extras(meta)
 
 
@@ -145,12 +155,12 @@ def respond(text: str, feedback_box: Any) -> None:
     with st.chat_message("assistant"):
         slot = st.empty()
         stream = session.stream(text)
-        slot.write_stream(plain(chunk) for chunk in stream)
+        slot.write_stream(safe_markdown(chunk) for chunk in stream)
         turn: Turn | None = stream.turn
         assert turn is not None
         meta = turn.model_dump(exclude={"user", "reply"}, exclude_none=True)
         if turn.safety == "crisis":
-            slot.error(plain(turn.reply), icon=":material/favorite:")
+            slot.error(safe_markdown(turn.reply), icon=":material/favorite:")
         show_reply_extras(meta)
     show_feedback(feedback_box, meta)
     get_store().add_message(ss.conv_id, "assistant", turn.reply, meta,
@@ -279,7 +289,7 @@ def show_plan(state: SessionState) -> None:
     summary = replies.summary(state.coach)
     with st.container(border=True):
         st.subheader("Your plan")
-        st.markdown(plain(summary))
+        st.markdown(safe_markdown(summary))
         st.download_button("Download the plan", summary, file_name="plan.md",
                            mime="text/markdown", icon=":material/download:")
 
@@ -304,7 +314,7 @@ def journal_page() -> None:
         st.caption("No follow-up dates ahead.")
     for e in due:
         st.markdown(f"**{e.follow_up:%a %d %b %Y}** · {journal.CONTEXT_LABELS[e.context]}")
-        st.caption(plain(e.summary[:300]))
+        st.caption(safe_markdown(e.summary[:300]))
     if due:
         st.download_button("Add the follow-ups to my calendar (.ics)",
                            journal.follow_up_ics(due), file_name="follow-ups.ics",

@@ -35,6 +35,7 @@ COLLECTION = "coach_cards"
 FUSE_BY_DEFAULT = True
 _RRF_K = 60  # the usual reciprocal-rank-fusion constant; the rankings have ~50 entries
 _CACHE_SIZE = 256
+_Scores = tuple[dict[str, float], dict[str, float] | None]  # (BM25, cosine) per card id
 
 
 class Passage(BaseModel):
@@ -106,51 +107,51 @@ class Retriever:
             "lexical" if self._collection is None else ("hybrid" if fuse else "dense")
         )
         self.notice = notice  # why the search is keyword-only, for the UI to show
-        self._cache: OrderedDict[tuple[Any, ...], list[Passage]] = OrderedDict()
+        self._cache: OrderedDict[str, _Scores] = OrderedDict()
         self._cache_lock = threading.Lock()  # the app searches from several sessions' threads
 
     def search(self, query: str, k: int = 3, topics: Sequence[str] | None = None) -> list[Passage]:
         """The k best cards for the query (optionally only from `topics`), best first."""
         if not query.strip() or k < 1:
             return []
-        key = (query, k, tuple(sorted(topics)) if topics else None)
-        with self._cache_lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return list(self._cache[key])
+        lexical, dense = self._scores(query)
         allowed = [i for i in self._ids if not topics or self.cards[i].topic in topics]
-        if not allowed:
-            return []
-        if self.backend == "lexical":
-            ranked = self._lexical(query, allowed)
+
+        def ranking(scores: dict[str, float]) -> list[str]:
+            return sorted(allowed, key=lambda i: -scores[i])  # stable: ties keep id order
+
+        if dense is None:
+            ranked = [(i, lexical[i]) for i in ranking(lexical)]
         elif self.backend == "dense":
-            ranked = self._dense(query, min(k, len(allowed)), topics)
+            ranked = [(i, dense[i]) for i in ranking(dense)]
         else:
-            dense = [card_id for card_id, _ in self._dense(query, len(allowed), topics)]
-            ranked = _fuse(dense, [card_id for card_id, _ in self._lexical(query, allowed)])
-        passages = [self._passage(card_id, score) for card_id, score in ranked[:k]]
+            ranked = _fuse(ranking(dense), ranking(lexical))
+        return [self._passage(card_id, score) for card_id, score in ranked[:k]]
+
+    def _scores(self, query: str) -> _Scores:
+        """Every card's BM25 score and (with a model) cosine similarity for the query, cached:
+        the coach asks about the same words with several topic filters in one turn."""
         with self._cache_lock:
-            self._cache[key] = passages
+            if query in self._cache:
+                self._cache.move_to_end(query)
+                return self._cache[query]
+        lexical = dict(zip(self._ids, map(float, self._bm25.get_scores(terms(query))), strict=True))
+        dense = None
+        if self._collection is not None and self._embed is not None:
+            found = self._collection.query(
+                query_embeddings=self._embed([query]),
+                n_results=len(self._ids),  # ~50 cards: all of them costs what the top 3 cost
+                include=["distances"],
+            )
+            distances = (found["distances"] or [[]])[0]
+            # Cosine space: distance = 1 - similarity, so keep the similarity (-1 if not returned).
+            dense = dict.fromkeys(self._ids, -1.0)
+            dense.update((i, 1.0 - d) for i, d in zip(found["ids"][0], distances, strict=True))
+        with self._cache_lock:
+            self._cache[query] = (lexical, dense)
             if len(self._cache) > _CACHE_SIZE:
                 self._cache.popitem(last=False)
-        return list(passages)
-
-    def _lexical(self, query: str, allowed: list[str]) -> list[tuple[str, float]]:
-        scores = dict(zip(self._ids, self._bm25.get_scores(terms(query)), strict=True))
-        # sorted() is stable, so ties keep the cards' id order: results are deterministic.
-        return sorted(((i, float(scores[i])) for i in allowed), key=lambda item: -item[1])
-
-    def _dense(self, query: str, n: int, topics: Sequence[str] | None) -> list[tuple[str, float]]:
-        assert self._collection is not None and self._embed is not None
-        found = self._collection.query(
-            query_embeddings=self._embed([query]),
-            n_results=n,
-            where={"topic": {"$in": list(topics)}} if topics else None,
-            include=["distances"],
-        )
-        distances = (found["distances"] or [[]])[0]
-        # Cosine space: distance = 1 - similarity, so report the similarity.
-        return [(i, 1.0 - float(d)) for i, d in zip(found["ids"][0], distances, strict=True)]
+        return lexical, dense
 
     def _passage(self, card_id: str, score: float) -> Passage:
         card = self.cards[card_id]

@@ -15,8 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from coach import inputs, rehearsal, replies, safety
-from coach.rehearsal import RehearsalState
 from coach.draft import Draft
+from coach.rehearsal import RehearsalState
 from coach.retrieval import Passage
 from coach.scenarios import Scenario, scenario_from_story
 from coach.steps import STEPS, CoachState, Decision, transition

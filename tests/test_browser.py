@@ -37,7 +37,8 @@ STORY = ("I'm a freelance translator. I told my biggest agency, Lexa, that my ra
 TURNS = ["Lexa rejected my new rate. I got a no.",
          "I'm annoyed. I almost wrote back right now telling them to find someone else.",
          "Ok, I slept on it. Calmer now."]
-HOSTILE = "<script>window.__x=1</script> and <img src=x onerror=\"window.__y=1\"> **not bold**"
+HOSTILE = ("<script>window.__x=1</script> and <img src=x onerror=\"window.__y=1\"> **not bold** "
+           "[a link](http://example.com/) ![an image](http://example.com/i.png) :red[red] $x^2$")
 
 pytestmark = [
     pytest.mark.browser,
@@ -113,7 +114,7 @@ def page(tmp_path: Path) -> Iterator[Page]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context = browser.new_context(viewport={"width": 1280, "height": 1000})
             pg = context.new_page()
             pg.set_default_timeout(90_000)
             yield pg
@@ -185,7 +186,9 @@ def test_coach_story_reply_tracker_exports_resume_and_markup_as_text(server: Ser
     current = sidebar.locator("strong").filter(has_text=re.compile(r"^\d\. "))
     assert current.inner_text() == "3. Reframe the narrative"
     page.get_by_text("Guide cards this draws on").last.click()
-    page.get_by_text("offline: template replies").last.wait_for(state="visible")
+    cards = page.locator('[data-testid="stExpanderDetails"]').last
+    cards.wait_for(state="visible")
+    cards.locator('[data-testid="stMarkdownContainer"]').last.scroll_into_view_if_needed()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "coach.png"))
 
@@ -200,11 +203,11 @@ def test_coach_story_reply_tracker_exports_resume_and_markup_as_text(server: Ser
 
     send(page, HOSTILE)
     said = transcript(page)
-    assert any("<script>window.__x=1</script>" in s and "<img src=x" in s and "**not bold**" in s
-               for s in said), said
+    assert HOSTILE in said, said  # shown exactly as typed
     assert page.evaluate("typeof window.__x") == "undefined"
     assert page.evaluate("typeof window.__y") == "undefined"
-    assert page.locator('[data-testid="stChatMessage"] img[src="x"]').count() == 0
+    chat = page.locator('[data-testid="stChatMessageContent"]')
+    assert chat.locator("img, a[href^='http'], script, .katex").count() == 0
 
     page.goto(f"{server.url}/?c={cid}")
     chat_ready(page)
