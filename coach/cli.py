@@ -92,8 +92,6 @@ def _converse(session: Session, prompt: str) -> int:
             print(chunk, end="", flush=True)
         print()
         assert stream.turn is not None
-        if stream.turn.replaced:
-            print(f"  (replaced by a template reply)\n{stream.turn.reply}")
         _show(stream.turn)
 
 

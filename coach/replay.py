@@ -42,11 +42,15 @@ def load_scripts(path: Path) -> tuple[list[Script], bool]:
     if not items:
         raise ScriptError(f"{path}: no conversations in the file")
     try:
-        return [Script.model_validate(item) for item in items], isinstance(raw, list)
+        scripts = [Script.model_validate(item) for item in items]
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "conversation"
         raise ScriptError(f"{path}: {where}: {first['msg']}") from None
+    for script in scripts:  # fail on a bad scenario before any conversation runs
+        if script.mode == "rehearse":
+            scenario(script.scenario)
+    return scripts, isinstance(raw, list)
 
 
 def scenario(ref: str | dict[str, Any] | None) -> Scenario:
@@ -74,7 +78,7 @@ def run(script: Script, deps: Deps | None = None, seed: int = 0) -> dict[str, An
         session = Session.rehearse(scenario(script.scenario), seed=seed, deps=deps)
     else:
         session = Session(SessionState(seed=seed), deps=deps)
-    turns = [session.handle(message).model_dump(exclude={"replaced"}) for message in script.turns]
+    turns = [session.handle(message).model_dump() for message in script.turns]
     record: dict[str, Any] = {"mode": script.mode, "turns": turns}
     if session.state.rehearsal is not None:
         record["opening"] = session.opening

@@ -7,14 +7,15 @@ session holds state only; storing it is the caller's job (store.py, via app.py o
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from coach import inputs, rehearsal, replies, safety
+from coach import inputs, limits, rehearsal, replies, safety
 from coach.draft import Draft
 from coach.rehearsal import RehearsalState
 from coach.retrieval import Passage
@@ -44,7 +45,6 @@ class Turn(BaseModel):
     source: Literal["template", "llm"] = "template"
     safety: Literal["crisis"] | None = None
     notice: str | None = None
-    replaced: bool = Field(default=False, description="Shown LLM text was replaced by a template.")
     assessment: dict[str, Any] | None = None
     reveal_level: int | None = None
     debrief: dict[str, Any] | None = None
@@ -61,6 +61,7 @@ class SessionState(BaseModel):
     recent: list[str] = Field(default_factory=list, description="Recent messages, for safety.")
     crisis: safety.Risk | None = None
     last_reply: str | None = None
+    usage: limits.Usage = Field(default_factory=limits.Usage)
 
 
 @dataclass
@@ -70,6 +71,7 @@ class Deps:
     search: Callable[[str, int, Sequence[str] | None], list[Passage]]
     model: Any  # coach.llm.FallbackModel: stream(draft) -> ReplyStream
     extractor: StoryExtractor
+    clock: Callable[[], float] = field(default=time.time)
 
 
 @lru_cache(maxsize=1)
@@ -88,6 +90,9 @@ def offline_deps() -> Deps:
     from coach import llm, retrieval
 
     return Deps(retrieval.get_retriever().search, llm.FallbackModel(None), RuleStoryExtractor())
+
+
+_Reply = tuple[Iterator[str], Callable[[], tuple[str, Literal["template", "llm"], str | None]]]
 
 
 class TurnStream:
@@ -175,12 +180,7 @@ class Session:
             def reply() -> tuple[str, Literal["template", "llm"], str | None]:
                 return text, "template", None
         else:
-            reply_stream = self.deps.model.stream(move.to_draft(_history(state)))
-            chunks = iter(reply_stream)
-
-            def reply() -> tuple[str, Literal["template", "llm"], str | None]:
-                r = reply_stream.reply
-                return r.text, r.source, r.notice
+            state, (chunks, reply) = self._reply(state, move.to_draft(_history(state)))
 
         def finish() -> Turn:
             text, source, notice = reply()
@@ -213,20 +213,36 @@ class Session:
             needs_action=spec.needs_action and decision.kind in ("advance", "stay"),
             history=_history(state),
         )
-        reply_stream = self.deps.model.stream(draft)
         state = state.model_copy(update={"coach": coach})
+        state, (chunks, reply) = self._reply(state, draft)
 
         def finish() -> Turn:
-            reply = reply_stream.reply
-            self.state = state.model_copy(update={"last_reply": reply.text})
+            text, source, notice = reply()
+            self.state = state.model_copy(update={"last_reply": text})
             return Turn(
-                user=cleaned.text, reply=reply.text, step=decision.step, step_name=spec.topic,
+                user=cleaned.text, reply=text, step=decision.step, step_name=spec.topic,
                 citations=[Citation(id=c.id, topic=c.topic, title=c.title) for c in cards],
-                source=reply.source, notice=_join(cleaned.notice, reply.notice),
-                replaced=getattr(reply_stream, "replaced", False),
+                source=source, notice=_join(cleaned.notice, notice),
             )
 
-        return TurnStream(iter(reply_stream), finish)
+        return TurnStream(chunks, finish)
+
+    def _reply(self, state: SessionState, draft: Draft) -> tuple[SessionState, _Reply]:
+        """The reply model's stream for this draft, or the template past a budget."""
+        model = self.deps.model
+        now = self.deps.clock()
+        limit = limits.over(state.usage, state.turns, now) if model.primary else None
+        if limit is not None:
+            return state, (iter([draft.template]), lambda: (draft.template, "template", limit))
+        if model.primary:
+            state = state.model_copy(update={"usage": limits.spend(state.usage, draft, now)})
+        stream = model.stream(draft)
+
+        def reply() -> tuple[str, Literal["template", "llm"], str | None]:
+            r = stream.reply
+            return r.text, r.source, r.notice
+
+        return state, (iter(stream), reply)
 
     def _cards(self, text: str, decision: Decision) -> list[Passage]:
         query = f"{text[:500]} {decision.advice or ''}".strip()

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import replace
 
+from coach import limits
+from coach.draft import Draft
+from coach.llm import FallbackModel
 from coach.scenarios import scenario_from_story
 from coach.session import Deps, Session, SessionState
 
@@ -110,3 +115,31 @@ def test_safety_applies_in_rehearsal(offline_deps: Deps) -> None:
     coach.handle(STORY)
     turn = coach.rehearse_this().handle("I want to end my life.")
     assert turn.safety == "crisis" and "988" in turn.reply
+
+
+class Echo:
+    """A primary model that says the template's words, so the gate passes and source is llm."""
+
+    name = "echo"
+
+    def stream(self, draft: Draft) -> Iterator[str]:
+        yield draft.template
+
+
+def test_llm_calls_per_minute_are_limited_then_templates_answer(offline_deps: Deps) -> None:
+    now = [1000.0]
+    deps = replace(offline_deps, model=FallbackModel(Echo()), clock=lambda: now[0])
+    session = Session(deps=deps)
+    sources = [session.handle(m).source for m in [STORY] + ["skip to step 6"] * 9]
+    assert sources == ["llm"] * 10
+    turn = session.handle("skip to step 6")
+    assert turn.source == "template" and turn.notice and "a lot of messages" in turn.notice
+    now[0] += 61
+    assert session.handle("skip to step 6").source == "llm"
+
+
+def test_a_conversation_past_its_token_budget_goes_on_with_templates(offline_deps: Deps) -> None:
+    deps = replace(offline_deps, model=FallbackModel(Echo()))
+    state = SessionState(usage=limits.Usage(tokens=limits.MAX_TOKENS))
+    turn = Session(state, deps=deps).handle(STORY)
+    assert turn.source == "template" and turn.step == 1 and "budget" in (turn.notice or "")
