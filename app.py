@@ -13,12 +13,12 @@ import re
 from datetime import date
 from typing import Any
 
-import altair as alt
 import streamlit as st
 from pydantic import SecretStr
 
-from coach import journal, llm, plan, replies, retrieval
+from coach import journal, llm, replies, retrieval
 from coach.knowledge import load_cards
+from coach.scenarios import Scenario, load_scenarios, scenario_from_story
 from coach.session import Deps, Session, SessionState, Turn
 from coach.settings import Settings, get_settings
 from coach.steps import DONE, STEPS
@@ -26,22 +26,21 @@ from coach.store import Conversation, Store
 from coach.story import RuleStoryExtractor
 
 MODES = {"coach": "Talk through a rejection", "rehearse": "Rehearse the conversation"}
-_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:=^])")
+REVEAL = ("nothing yet", "a hint", "part of the reason", "the real reason")
 _UNSAFE = re.compile(r"([\\`{}\[\]()#.!|<>~$&:=^])")  # all but emphasis and list markers
-
-
-def plain(text: str) -> str:
-    """Markdown that shows `text` exactly as typed: no HTML, links, images or formatting."""
-    return _MARKUP.sub(r"\\\1", text).replace("\n", "  \n")
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=://)|(?<=http)(?=://)|(?<=www)(?=\.)|(?=@)")
+_JOINER = "\u2060"  # invisible; breaks the 'http://', 'www.' and '@' that GFM turns into links
 
 
 def safe_markdown(text: str) -> str:
     """A reply's bold, italics and lists, but no HTML, link, image, math or colour directive.
 
     Replies quote the person (and an LLM may be coaxed into markup), so nothing that can
-    fetch a URL or run a script survives.
+    fetch a URL or run a script survives. The person's own messages are not markdown at
+    all: they are shown with st.text.
     """
-    return _UNSAFE.sub(r"\\\1", text).replace("\n", "  \n")
+    unlinked = _AUTOLINK.sub(_JOINER, text)
+    return _UNSAFE.sub(r"\\\1", unlinked).replace("\n", "  \n")
 
 
 @st.cache_resource
@@ -58,6 +57,11 @@ def shared_retriever() -> retrieval.Retriever:
 @st.cache_resource
 def card_bodies() -> dict[str, str]:
     return {c.id: c.body for c in load_cards(get_settings().knowledge_dir)}
+
+
+@st.cache_resource
+def scenario_library() -> list[Scenario]:
+    return load_scenarios(get_settings().knowledge_dir)
 
 
 def llm_settings() -> Settings:
@@ -108,7 +112,7 @@ def open_conversation(conv: Conversation | None) -> None:
 
 def show_user(text: str, feedback: dict[str, Any] | None) -> Any:
     with st.chat_message("user"):
-        st.markdown(plain(text))
+        st.text(text)
         box = st.container()
         if feedback:
             show_feedback(box, feedback)
@@ -121,9 +125,10 @@ def show_feedback(box: Any, meta: dict[str, Any]) -> None:
     if not a:
         return
     tags = ", ".join(t.replace("_", " ") for t in a.get("tags", [])) or "no particular habit"
-    box.caption(f"Your move: **{a.get('question_type', '?')}** · {tags}")
+    box.caption(f"Your move: **{a.get('question_type', '?')} question** · {tags}"
+                if a.get("question_type") != "statement" else f"Your move: **statement** · {tags}")
     if a.get("better"):
-        box.info(f"Try: {a['better']}", icon=":material/tips_and_updates:")
+        box.info(f"Try: {safe_markdown(a['better'])}", icon=":material/tips_and_updates:")
 
 
 def show_reply_extras(meta: dict[str, Any]) -> None:
@@ -138,13 +143,39 @@ def show_reply_extras(meta: dict[str, Any]) -> None:
                 st.markdown(card_bodies().get(c["id"], ""))
 
 
+def avatar() -> str:
+    return ":material/person:" if st.session_state.mode == "rehearse" else ":material/psychology:"
+
+
 def show_reply(text: str, meta: dict[str, Any]) -> None:
-    with st.chat_message("assistant"):
+    with st.chat_message("assistant", avatar=avatar()):
         if meta.get("safety") == "crisis":
             st.error(safe_markdown(text), icon=":material/favorite:")
+        elif meta.get("debrief"):
+            show_debrief(meta["debrief"])
         else:
             st.markdown(safe_markdown(text))
         show_reply_extras(meta)
+
+
+def show_debrief(d: dict[str, Any]) -> None:
+    """The end of a rehearsal: what was hidden, how the questions did, what to do for real."""
+    st.subheader("Debrief")
+    score, found, moves = st.columns(3)
+    score.metric("Score", f"{d['score']}/100")
+    found.metric("The real reason", "uncovered" if d["uncovered"] else "still hidden",
+                 f"turn {d['uncovered_at_turn']}" if d.get("uncovered_at_turn") else None,
+                 delta_color="off")
+    moves.metric("Open / closed questions", f"{d['open_count']} / {d['closed_count']}")
+    st.markdown(f"**It was:** {safe_markdown(d['reason_label'])}")
+    if d.get("best_move"):
+        st.success(f"**Best move:** {safe_markdown(d['best_move']['move'])}  \n"
+                   f"{safe_markdown(d['best_move']['why'])}", icon=":material/thumb_up:")
+    if d.get("weakest_move"):
+        st.warning(f"**Weakest move:** {safe_markdown(d['weakest_move']['move'])}  \n"
+                   f"**Try:** {safe_markdown(d['weakest_move']['better'])}",
+                   icon=":material/edit:")
+    st.info(f"**Next step:** {safe_markdown(d['next_step'])}", icon=":material/flag:")
 
 
 def respond(text: str, feedback_box: Any) -> None:
@@ -152,7 +183,7 @@ def respond(text: str, feedback_box: Any) -> None:
     ss = st.session_state
     session = Session(ss.state, deps=session_deps())
     before = session.state.coach.step
-    with st.chat_message("assistant"):
+    with st.chat_message("assistant", avatar=avatar()):
         slot = st.empty()
         stream = session.stream(text)
         slot.write_stream(safe_markdown(chunk) for chunk in stream)
@@ -161,6 +192,9 @@ def respond(text: str, feedback_box: Any) -> None:
         meta = turn.model_dump(exclude={"user", "reply"}, exclude_none=True)
         if turn.safety == "crisis":
             slot.error(safe_markdown(turn.reply), icon=":material/favorite:")
+        elif turn.debrief:
+            with slot.container():
+                show_debrief(turn.debrief)
         show_reply_extras(meta)
     show_feedback(feedback_box, meta)
     get_store().add_message(ss.conv_id, "assistant", turn.reply, meta,
@@ -168,15 +202,44 @@ def respond(text: str, feedback_box: Any) -> None:
     ss.state = session.state
     ss.messages.append({"role": "assistant", "text": turn.reply, "meta": meta})
     if ss.mode == "coach" and before < DONE <= session.state.coach.step:
-        record_plan(ss.conv_id, session.state)
+        get_store().record_journal(journal.plan_entry(ss.conv_id, session.state.coach,
+                                                      date.today()))
 
 
-def record_plan(conv_id: str, state: SessionState) -> None:
-    today = date.today()
-    coach = state.coach
-    get_store().record_journal(conv_id, coach.story.context, today,
-                               plan.follow_up_date(coach.plan.follow_up, today),
-                               replies.summary(coach))
+def start_rehearsal(session: Session) -> None:
+    """A new rehearsal conversation whose first message is the counterparty's No."""
+    ss = st.session_state
+    store = get_store()
+    assert session.state.rehearsal is not None
+    title = session.state.rehearsal.scenario.title
+    ss.mode, ss.state = "rehearse", session.state
+    ss.conv_id = store.create("rehearse", title, session.state.model_dump_json())
+    meta = {"reveal_level": 0, "step_name": "rehearsal"}
+    store.add_message(ss.conv_id, "assistant", session.opening or "", meta)
+    ss.messages = [{"role": "assistant", "text": session.opening or "", "meta": meta}]
+    st.query_params["c"] = ss.conv_id
+
+
+def scenario_picker() -> None:
+    """Choose who to rehearse with: the library, or a counterparty from the person's story."""
+    library = {s.id: s for s in scenario_library()}
+    labels = {k: s.title for k, s in library.items()} | {"": "My story (describe it)"}
+    choice = st.selectbox("Who do you want to practise with?", list(labels),
+                          format_func=labels.__getitem__)
+    told = ""
+    if choice:
+        s = library[choice]
+        who = f"{s.counterparty.name}, {s.counterparty.role}" if s.counterparty.role else \
+            s.counterparty.name
+        st.caption(safe_markdown(f"{who}. {s.context} You asked for {s.offer}."))
+    else:
+        told = st.text_area("Who said no, to what, and what did they say?", key="my_story")
+    if st.button("Start the rehearsal", type="primary", icon=":material/play_arrow:",
+                 disabled=not choice and not told.strip()):
+        scenario = library[choice] if choice else scenario_from_story(
+            session_deps().extractor.extract(told))
+        start_rehearsal(Session.rehearse(scenario))
+        st.rerun()
 
 
 def sidebar() -> None:
@@ -196,16 +259,27 @@ def sidebar() -> None:
                     st.markdown(f":material/check_circle: {spec.number}. {spec.title}")
                 else:
                     st.markdown(f":material/radio_button_unchecked: {spec.number}. {spec.title}")
+            if coach.step >= 4 and st.button("Rehearse this", icon=":material/theater_comedy:",
+                                              help="Practise the conversation with "
+                                              "the person who said no"):
+                start_rehearsal(Session(ss.state).rehearse_this())
+                st.rerun()
+        elif ss.state.rehearsal is not None:
+            level = ss.state.rehearsal.reveal_level
+            st.subheader("What they have revealed")
+            st.progress(level / 3, text=f"{REVEAL[level]} ({level}/3)")
+            if ss.conv_id and not ss.state.rehearsal.ended and st.button(
+                    "End and debrief", icon=":material/flag:"):
+                ss.queued = "end"
+                st.rerun()
         conversations_panel()
         with st.expander("Model settings", icon=":material/settings:"):
             st.text_input("Base URL", key="base_url", placeholder="http://127.0.0.1:8080/v1")
             st.text_input("Model", key="model_name", placeholder=get_settings().model)
             st.text_input("API key", key="api_key", type="password",
                           help="Kept in this browser session only; never saved.")
-        if retrieval.get_retriever.cache_info().currsize:  # shown once it has been built
-            notice = shared_retriever().notice
-            if notice:
-                st.info(notice, icon=":material/info:")
+        if "deps" in ss and shared_retriever().notice:  # once the search has been built
+            st.info(shared_retriever().notice, icon=":material/info:")
 
 
 def conversations_panel() -> None:
@@ -256,9 +330,17 @@ def chat_page() -> None:
             ss.mode = choice
             ss.state = SessionState(mode=choice)
     st.title(MODES[ss.mode])
-    if not ss.messages:
+    if not ss.messages and ss.mode == "coach":
         st.caption("Tell me about the No you'd like to work through: who said it, to what, "
                    "and what they said.")
+    if ss.mode == "rehearse" and ss.state.rehearsal is None:
+        scenario_picker()
+        sidebar()
+        return
+    if ss.state.rehearsal is not None:
+        s = ss.state.rehearsal.scenario
+        who = ", ".join(p for p in (s.counterparty.name, s.counterparty.role) if p)
+        st.caption(safe_markdown(f"{s.title}: {who}. {s.context}"))
     messages = ss.messages
     for i, m in enumerate(messages):
         if m["role"] == "user":
@@ -267,7 +349,8 @@ def chat_page() -> None:
         else:
             show_reply(m["text"], m["meta"])
     pending = bool(messages) and messages[-1]["role"] == "user"
-    prompt = st.chat_input("Your message")
+    prompt = st.chat_input("Your message" if ss.mode == "coach" else "Your move")
+    prompt = prompt or ss.pop("queued", None)
     if pending:  # the server stopped before the reply: answer it now
         respond(messages[-1]["text"], st.container())
     if prompt:
@@ -300,6 +383,8 @@ def journal_page() -> None:
     if not entries:
         st.info("Conversations that reach a plan show up here.")
         return
+    import altair as alt  # here, not at the top: the chat page should not wait for it
+
     rows = journal.per_month(entries)
     chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
         x=alt.X("label:O", title=None, sort=alt.EncodingSortField("month", op="min"),

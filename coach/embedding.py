@@ -46,6 +46,9 @@ def _load(folder: str) -> tuple[Any, Any]:
     options = ort.SessionOptions()
     options.log_severity_level = 3
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # No spinning: idle pool threads would keep a core busy after each query, slowing the
+    # Chroma lookup that follows and other sessions' turns (measured in `python -m evals.bench`).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     session = ort.InferenceSession(
         os.path.join(folder, "model.onnx"),
         sess_options=options,

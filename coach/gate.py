@@ -1,5 +1,8 @@
 """The quality gate: check(text, draft) says why an LLM reply must not be shown, or None.
 
+prefix_problem(text, draft) runs the checks that more text cannot undo (length, markup,
+leaks, links, HTML, role, later steps, concealed words), so a stream can be stopped early.
+
 Deterministic and cheap (regexes and word lists, well under a millisecond), so it runs on
 every LLM reply. Checks, in order: empty, length, chat-template markup, system-prompt leak,
 URL/image/link/HTML, role confusion, later-step content, concealed words (counterparty),
@@ -120,14 +123,12 @@ def _actionable(text: str) -> bool:
     return False
 
 
-def check(text: str, draft: Draft) -> str | None:
-    """None when the reply may be shown; otherwise the reason (for logs and evals only)."""
-    words = _WORD.findall(text)
+def prefix_problem(text: str, draft: Draft) -> str | None:
+    """The checks more text cannot undo: run on a stream's prefix, they stop it early."""
     low = text.lower()
-    if not words:
-        return "empty reply"
-    if len(words) > MAX_WORDS:
-        return f"too long ({len(words)} words)"
+    words = len(_WORD.findall(text))
+    if words > MAX_WORDS:
+        return f"too long ({words} words)"
     if _CHAT_MARKUP.search(text):
         return "chat-template markup"
     if any(phrase in low for phrase in LEAK_PHRASES):
@@ -146,9 +147,19 @@ def check(text: str, draft: Draft) -> str | None:
         for step, pattern in _LATER_STEP.items():
             if draft.step < step and pattern.search(text):
                 return f"content of step {step} at step {draft.step}"
-    concealed = [w for w in draft.concealed if re.search(rf"\b{re.escape(w)}\b", text, re.I)]
-    if concealed:
+    if any(re.search(rf"\b{re.escape(w)}\b", text, re.I) for w in draft.concealed):
         return "says a concealed word"
+    return None
+
+
+def check(text: str, draft: Draft) -> str | None:
+    """None when the reply may be shown; otherwise the reason (for logs and evals only)."""
+    if not _WORD.search(text):
+        return "empty reply"
+    problem = prefix_problem(text, draft)
+    if problem:
+        return problem
+    low = text.lower()
     if draft.details and not any(_mentions(text, d) for d in draft.details):
         return "not specific (uses none of the person's details)"
     if draft.needs_action and not _actionable(text):

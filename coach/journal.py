@@ -1,8 +1,8 @@
 """The journal's views: rejections worked through per month, upcoming follow-ups, an .ics reminder.
 
-It reads JournalEntry rows from the store and writes nothing; what gets recorded, and
-when, is the session's business (a coaching conversation that reaches its plan).
-The calendar follows RFC 5545: CRLF lines, escaped text, lines folded at 75 octets.
+An entry is made when a coaching conversation reaches its plan (`plan_entry`; the caller
+stores it). This module writes nothing itself. The calendar follows RFC 5545: CRLF lines,
+escaped text, lines folded at 75 octets.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
+from coach import plan, replies
+from coach.steps import CoachState
 from coach.store import JournalEntry
 
 CONTEXT_LABELS = {
@@ -18,6 +20,13 @@ CONTEXT_LABELS = {
     "personal_request": "a personal request",
     "other": "a negotiation",
 }
+
+
+def plan_entry(conversation_id: str, coach: CoachState, today: date) -> JournalEntry:
+    """The journal entry for a finished plan: its context, today, the follow-up date if the
+    person named one the calendar can place ("in two weeks", "in March"), and the summary."""
+    return JournalEntry(conversation_id, coach.story.context, today,
+                        plan.follow_up_date(coach.plan.follow_up, today), replies.summary(coach))
 
 
 def per_month(entries: list[JournalEntry]) -> list[dict[str, object]]:

@@ -6,12 +6,14 @@
     FallbackModel         primary -> quality gate -> Reply(source="llm"), else the template
 
 Streaming while gating: FallbackModel buffers the whole LLM reply, gates it, and only then
-yields it in chunks. The gate has whole-reply checks (length, specificity, actionability,
-later-step content) that no prefix can pass, and the issue requires the gate *before
-anything is shown*; showing sentences and retracting them would flash bad text at the
-person and make every UI handle a "replace" case. Replies are <= 120 words, so the wait is
-bounded, and the wire still streams: a reply over 150 words is cut off early, the deadline
-is checked between chunks, and a stream without finish_reason "stop" is a failure.
+yields it in chunks. Some checks (specificity, actionability, readability, language) can
+only pass on the whole reply, and the issue requires the gate *before anything is shown*;
+showing sentences and retracting them would flash bad text at the person and make every
+UI handle a "replace" case. Replies are <= 120 words, so the wait is
+bounded, and the wire still streams: a reply is cut off as soon as its prefix fails a check
+that more text cannot undo (over 150 words, chat markup, HTML, role confusion: a tiny model
+that starts by echoing our tags costs one chunk, not a rambling page), the deadline is
+checked between chunks, and a stream without finish_reason "stop" is a failure.
 
 Failures: at most one retry (connection refused, 408/429/5xx), never after a time-out,
 because a server that did not answer in COACH_LLM_TIMEOUT rarely answers in the next one.
@@ -44,6 +46,7 @@ UNAVAILABLE_NOTICE = "the model is unavailable, using template replies for a min
 PLACEHOLDER_KEY = "no-key"  # local servers ignore the key, but the SDK wants one
 RETRY_DELAY = 0.3
 _RETRYABLE = {408, 429, 500, 502, 503, 504}
+_BOUNDARY = re.compile(r"[.!?:>\]\n]")
 _HINTS = {401: " (key rejected)", 403: " (forbidden)", 404: " (unknown model or URL)",
           429: " (rate limited)"}
 T = TypeVar("T", bound=BaseModel)
@@ -110,12 +113,13 @@ def _describe(exc: BaseException) -> str:
 
 
 def _schema_rejected(exc: BaseException) -> bool:
+    """A 400/422 (llama.cpp's server), or a 500 (llama-cpp-python's), about response_format."""
     import openai
 
-    if not isinstance(exc, openai.APIStatusError) or exc.status_code not in (400, 422):
+    if not isinstance(exc, openai.APIStatusError) or exc.status_code not in (400, 422, 500):
         return False
     said = f"{exc.body} {exc.message}".lower()
-    return "response_format" in said or "schema" in said
+    return "response_format" in said or "json_schema" in said
 
 
 class OpenAIChatModel:
@@ -157,7 +161,8 @@ class OpenAIChatModel:
             refused = isinstance(error, openai.APIConnectionError) and not isinstance(
                 error, openai.APITimeoutError
             )
-            if attempt or not (refused or getattr(error, "status_code", None) in _RETRYABLE):
+            status = getattr(error, "status_code", None)
+            if attempt or _schema_rejected(error) or not (refused or status in _RETRYABLE):
                 break
             time.sleep(RETRY_DELAY)
         kind = SchemaUnsupported if _schema_rejected(error) else LLMError
@@ -301,12 +306,17 @@ class FallbackModel:
 
     @staticmethod
     def _collect(primary: ReplyModel, draft: Draft) -> str:
-        text, parts = "", primary.stream(draft)
+        text, checked, parts = "", 0, primary.stream(draft)
         try:
             for part in parts:
                 text += part
-                if len(text.split()) > gate.MAX_WORDS:
-                    break  # the gate will reject it; stop paying for the rest
+                # check at the end of a sentence, line or tag, or every 60 characters: often
+                # enough to stop a bad reply early, rarely enough to cost well under a millisecond
+                if len(text) - checked < 60 and not _BOUNDARY.search(part):
+                    continue
+                checked = len(text)
+                if gate.prefix_problem(text, draft):
+                    break  # the gate will reject it whatever follows: stop paying for the rest
         finally:
             close = getattr(parts, "close", None)
             if close is not None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Literal
 
 Risk = Literal["self_harm", "harm_to_others"]
@@ -309,6 +310,8 @@ def _unleet(word: re.Match[str]) -> str:
     return re.sub(r"(?<=[a-z])[!|](?=[a-z])", "i", word[0]).translate(_LEET)
 
 
+# Each turn re-reads the last WINDOW messages: cache by text, so each is read once per session.
+@lru_cache(maxsize=256)
 def normalize(text: str) -> str:
     """The text as the screen reads it: plain lowercase words, repeats squeezed, idioms out."""
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")  # zero-width, bidi marks
@@ -377,6 +380,7 @@ def screen(messages: Sequence[str]) -> Risk | None:
     return None
 
 
+@lru_cache(maxsize=256)
 def says_safe(message: str) -> bool:
     """Whether the person says they are safe now, not in danger, or were speaking figuratively.
 

@@ -119,7 +119,8 @@ def _advance(state: CoachState) -> tuple[CoachState, Decision]:
 
 def _stay(state: CoachState, kind: Kind, **extra: object) -> tuple[CoachState, Decision]:
     new = state.model_copy(update={"attempts": state.attempts + 1})
-    return new, Decision(kind, state.step, _step_topics(state.step), **extra)  # type: ignore[arg-type]
+    step = min(state.step, 6)  # after the plan, a refused jump still talks about step 6
+    return new, Decision(kind, step, _step_topics(step), **extra)  # type: ignore[arg-type]
 
 
 def transition(

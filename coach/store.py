@@ -235,12 +235,12 @@ class Store:
             result = db.execute(sql_delete(_Conversation).where(_Conversation.id == conv_id))
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    def record_journal(self, conv_id: str, context: str, worked_on: date,
-                       follow_up: date | None, summary: str) -> None:
+    def record_journal(self, entry: JournalEntry) -> None:
         """One entry per conversation: recording again replaces it."""
         with Session(self.engine) as db, db.begin():
-            db.merge(_Journal(conversation_id=conv_id, context=context, worked_on=worked_on,
-                              follow_up=follow_up, summary=_storable(summary)))
+            db.merge(_Journal(conversation_id=entry.conversation_id, context=entry.context,
+                              worked_on=entry.worked_on, follow_up=entry.follow_up,
+                              summary=_storable(entry.summary)))
 
     def journal(self) -> list[JournalEntry]:
         """Every entry, oldest first."""

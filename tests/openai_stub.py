@@ -30,7 +30,7 @@ class Behaviour:
     delay: float = 0.0  # seconds before answering (a hang when larger than the time-out)
     finish_reason: str | None = "stop"
     cut_after: int | None = None  # close the stream after this many content chunks
-    reject_json_schema: bool = False  # 400 on response_format json_schema, like llama.cpp
+    reject_json_schema: int | None = None  # this status on json_schema: 400 llama.cpp, 500 -python
     echo_key: bool = False  # put the received Authorization header into the error message
 
 
@@ -110,7 +110,8 @@ class OpenAIStub:
                 schema = (request.get("response_format") or {}).get("type") == "json_schema"
                 if b.reject_json_schema and schema:
                     message = "response_format type json_schema is not supported"
-                    return self._send(400, json.dumps({"error": {"message": message}}).encode())
+                    body = {"error": {"message": message}}
+                    return self._send(b.reject_json_schema, json.dumps(body).encode())
                 if b.status != 200:
                     message = b.error_message
                     if b.echo_key:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -10,7 +11,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from coach.settings import get_settings
+from coach import retrieval
+from coach.knowledge import load_cards
+from coach.retrieval import Retriever
+from coach.settings import REPO_DIR, get_settings
 from coach.store import Store
 from tests.openai_stub import Behaviour, OpenAIStub
 
@@ -33,10 +37,17 @@ TO_THE_PLAN = [
 BADGE = "offline: template replies"
 
 
+NOTICE = "No embedding model: searching the cards by keywords."
+
+
 @pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    # st.cache_resource outlives an AppTest: without this the Store would keep pointing at
-    # an earlier test's data dir.
+def _fresh_caches_and_keyword_search(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # st.cache_resource outlives an AppTest: without clearing it the Store would keep
+    # pointing at an earlier test's data dir. Keyword search over the real cards keeps
+    # these UI tests fast whatever embedding model the machine has (tests/test_retrieval.py
+    # covers the dense search; tests/test_browser.py runs the app as configured).
+    retriever = Retriever(load_cards(REPO_DIR / "knowledge"), notice=NOTICE)
+    monkeypatch.setattr(retrieval, "get_retriever", lambda: retriever)
     st.cache_resource.clear()
     yield
     st.cache_resource.clear()
@@ -56,8 +67,10 @@ def say(at: AppTest, text: str) -> None:
 
 
 def bubbles(at: AppTest) -> list[tuple[str, str]]:
-    """(role, first markdown) of each chat message, in order."""
-    return [(m.name, m.markdown[0].value if len(m.markdown) else "") for m in at.chat_message]
+    """(role, text as shown) of each chat message, in order (replies are escaped markdown)."""
+    return [(m.name, m.text[0].value if m.name == "user"
+             else re.sub(r"\\(.)", r"\1", m.markdown[0].value) if len(m.markdown) else "")
+            for m in at.chat_message]
 
 
 def current_step(at: AppTest) -> str:
@@ -83,6 +96,7 @@ def test_a_story_reaches_step_2_with_the_tracker_cards_and_offline_badge() -> No
         assert reply.expander[0].label == "Guide cards this draws on"
         assert len(reply.expander[0].markdown) >= 2  # a title and the card's text
     assert "c" in at.query_params
+    assert [i.value for i in at.sidebar.info] == [NOTICE]  # once, not under every reply
 
 
 def test_with_an_llm_answering_there_is_no_offline_badge_and_the_key_is_not_stored() -> None:
@@ -157,7 +171,7 @@ def test_past_conversations_are_listed_and_resumable() -> None:
     at = start()
     at.sidebar.button(key=f"open-{older}").click().run()
     assert at.query_params["c"] == older
-    assert [text for _, text in bubbles(at)][1] == "That's a real No\\."
+    assert [text for _, text in bubbles(at)][1] == "That's a real No."
 
 
 def test_a_crisis_message_gets_the_crisis_reply_prominently() -> None:
@@ -180,3 +194,71 @@ def test_the_plan_is_shown_downloadable_and_journaled() -> None:
     assert entries[0].context == "business_deal"
     assert entries[0].follow_up == date.today() + timedelta(days=14)
 
+
+
+def test_rehearsal_shows_feedback_under_each_move_a_meter_and_the_debrief() -> None:
+    at = start()
+    at.segmented_control[0].set_value("rehearse").run()
+    assert at.title[0].value == "Rehearse the conversation"
+    assert "My story (describe it)" in at.selectbox[0].options
+    [b for b in at.button if b.label == "Start the rehearsal"][0].click().run()
+    opening = bubbles(at)
+    assert [role for role, _ in opening] == ["assistant"]  # their No comes first
+    assert at.get("progress")[0].value == 0
+
+    say(at, "Is it the budget?")
+    move = [m for m in at.chat_message if m.name == "user"][-1]
+    assert move.caption[0].value.startswith("Your move: **closed question**")
+    assert move.info[0].value.startswith("Try: Can you walk me through")
+    say(at, "Can you walk me through what's preventing you from moving forward?")
+    move = [m for m in at.chat_message if m.name == "user"][-1]
+    assert "walk me through" in move.caption[0].value and not move.info
+    say(at, "What would need to change for this to work?")
+    assert at.get("progress")[0].value > 0  # they have started to open up
+
+    [b for b in at.sidebar.button if b.label == "End and debrief"][0].click().run()
+    assert not at.exception
+    debrief = at.chat_message[-1]
+    assert any(h.value == "Debrief" for h in debrief.subheader)
+    assert [m.label for m in debrief.get("metric")][0] == "Score"
+    conv = Store().get(at.query_params["c"])
+    assert conv is not None and conv.mode == "rehearse" and conv.messages[-2].text == "end"
+
+    again = start(c=conv.id)  # the rehearsal comes back with its feedback and debrief
+    assert bubbles(again) == bubbles(at)
+    assert any(h.value == "Debrief" for h in again.chat_message[-1].subheader)
+
+
+def test_my_story_rehearsal_uses_the_persons_counterparty() -> None:
+    at = start()
+    at.segmented_control[0].set_value("rehearse").run()
+    at.selectbox[0].select("").run()
+    at.text_area(key="my_story").input(STORY).run()
+    [b for b in at.button if b.label == "Start the rehearsal"][0].click().run()
+    assert "0.13" in bubbles(at)[0][1]
+
+
+def test_rehearse_this_from_step_4_starts_a_rehearsal_seeded_with_the_story() -> None:
+    at = start()
+    for turn in TO_THE_PLAN[:6]:
+        say(at, turn)
+    assert current_step(at) == "4. Ask for feedback"
+    coaching = at.query_params["c"]
+    [b for b in at.sidebar.button if b.label == "Rehearse this"][0].click().run()
+    assert not at.exception
+    assert at.query_params["c"] != coaching
+    assert at.title[0].value == "Rehearse the conversation"
+    assert "0.13" in bubbles(at)[0][1] and len(bubbles(at)) == 1
+    assert Store().get(coaching) is not None
+
+
+def test_llm_settings_can_come_from_streamlit_secrets() -> None:
+    with OpenAIStub(Behaviour(text="Jonas at Lexa said no to 0.13, and that stings. "
+                              "Can you say plainly what happened, in your own words?")) as stub:
+        at = AppTest.from_file(APP, default_timeout=90)
+        at.secrets["OPENAI_BASE_URL"] = stub.base_url
+        at.run()
+        say(at, STORY)
+        assert stub.requests
+    reply = [m for m in at.chat_message if m.name == "assistant"][0]
+    assert not any(BADGE in md.value for md in reply.markdown)

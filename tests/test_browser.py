@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from coach.settings import get_settings
-from coach.store import Store
+from coach.store import JournalEntry, Store
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parent.parent
@@ -153,9 +153,12 @@ def wait_idle(page: Page, timeout: float = 90) -> None:
 def transcript(page: Page) -> list[str]:
     """The text of each message on screen (not its badge, cards or feedback), in order."""
     messages = page.locator('[data-testid="stChatMessageContent"]')
-    return [messages.nth(i).locator('[data-testid="stMarkdownContainer"]').first.inner_text()
-            .strip() if messages.nth(i).locator('[data-testid="stMarkdownContainer"]').count()
-            else "" for i in range(messages.count())]
+    first = ':is([data-testid="stText"], [data-testid="stMarkdownContainer"])'
+    texts = []
+    for i in range(messages.count()):
+        shown = messages.nth(i).locator(first)
+        texts.append(shown.first.inner_text().strip() if shown.count() else "")
+    return texts
 
 
 def conv_id(page: Page) -> str:
@@ -262,9 +265,10 @@ def test_journal_page_shows_the_chart_and_the_follow_ups(data_dir: Path, server:
                                                 ("business_deal", 10, 20),
                                                 ("personal_request", 2, 30)]):
         cid = store.create("coach", f"story {i}")
-        store.record_journal(cid, context, today - timedelta(days=ago),
-                             today + timedelta(days=ahead) if ahead else None,
-                             f"Plan {i}: come back with a smaller first step; stop after two Nos.")
+        store.record_journal(JournalEntry(
+            cid, context, today - timedelta(days=ago),
+            today + timedelta(days=ahead) if ahead else None,
+            f"Plan {i}: come back with a smaller first step; stop after two Nos."))
     page.goto(f"{server.url}/journal")
     page.locator('[data-testid="stVegaLiteChart"] :is(canvas, svg)').first.wait_for()
     page.get_by_text("Add the follow-ups to my calendar (.ics)").wait_for(state="visible")
@@ -276,3 +280,30 @@ def test_journal_page_shows_the_chart_and_the_follow_ups(data_dir: Path, server:
     assert ics.startswith("BEGIN:VCALENDAR") and ics.count("BEGIN:VEVENT") == 3
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "journal.png"), full_page=True)
+
+
+def test_rehearsal_feedback_meter_and_debrief(server: Server, page: Page) -> None:
+    page.goto(server.url)
+    chat_ready(page)
+    page.get_by_text("Rehearse the conversation").first.click()
+    page.get_by_role("button", name="Start the rehearsal").click()
+    page.wait_for_url(re.compile(r"[?&]c="))
+    chat_ready(page)
+    for move in ("Is it the budget?",
+                 "Can you walk me through what's preventing you from moving forward?",
+                 "What would need to change for this to work?"):
+        send(page, move)
+    main = page.locator('[data-testid="stAppViewContainer"]')
+    assert "Your move: closed question" in main.inner_text()
+    assert "Try: Can you walk me through" in main.inner_text()
+    meter = page.locator('[data-testid="stSidebar"] [data-testid="stProgress"]')
+    assert re.search(r"\(\d/3\)", meter.inner_text())
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "rehearsal.png"))
+
+    page.get_by_role("button", name="End and debrief").click()
+    page.get_by_text("Next step:").wait_for(state="visible")
+    wait_idle(page)
+    assert "Score" in main.inner_text()
+    page.get_by_text("Debrief").last.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "debrief.png"))

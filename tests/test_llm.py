@@ -141,20 +141,33 @@ def test_a_failed_trial_reopens_the_breaker_at_once() -> None:
     assert model.complete(draft()).rejected_reason == "breaker open" and primary.calls == 3
 
 
-def test_a_rambling_model_is_cut_off_early() -> None:
+@pytest.mark.parametrize(
+    ("first", "then", "reason", "most_chunks"),
+    [
+        ("Jonas ", "said no ", "gate: too long", 85),  # 151 words, checked every 60 chars
+        ("<story>\n", "Jonas said no. ", "gate: HTML", 1),
+        ("Person:", " I feel bad. ", "gate: role confusion", 1),
+    ],
+    ids=["rambling", "echoes the tags", "speaks as the person"],
+)
+def test_a_reply_is_cut_off_once_nothing_can_save_it(
+    first: str, then: str, reason: str, most_chunks: int
+) -> None:
     produced = []
 
-    class Rambler:
-        name = "rambler"
+    class Endless:
+        name = "endless"
 
         def stream(self, draft: Draft) -> Iterator[str]:
-            for i in range(10_000):
-                produced.append(i)
-                yield "Jonas "
+            produced.append(first)
+            yield first
+            while True:
+                produced.append(then)
+                yield then
 
-    reply = FallbackModel(Rambler()).complete(draft())
-    assert reply.rejected_reason == "gate: too long (151 words)"
-    assert len(produced) == 151
+    reply = FallbackModel(Endless()).complete(draft())
+    assert reply.rejected_reason is not None and reply.rejected_reason.startswith(reason)
+    assert len(produced) <= most_chunks
 
 
 def test_person_data_is_delimited_and_cannot_close_its_tag() -> None:

@@ -166,9 +166,10 @@ class Rules:
         return Story(ask="from the rules")
 
 
-def test_json_schema_unsupported_falls_back_to_json_mode(stub: OpenAIStub) -> None:
+@pytest.mark.parametrize("status", [400, 500], ids=["llama.cpp", "llama-cpp-python"])
+def test_json_schema_unsupported_falls_back_to_json_mode(stub: OpenAIStub, status: int) -> None:
     stub.default = Behaviour(
-        reject_json_schema=True, text='{"counterparty": "Jonas", "has_rejection": true}'
+        reject_json_schema=status, text='{"counterparty": "Jonas", "has_rejection": true}'
     )
     chat = OpenAIChatModel(base_url=stub.base_url, api_key=MARKER, model="stub", timeout=TIMEOUT)
     story = LLMStoryExtractor(chat, Rules()).extract("Jonas said no.")

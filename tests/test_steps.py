@@ -110,3 +110,9 @@ def test_going_back_never_goes_forward() -> None:
 def test_advice_questions_are_answered_without_moving() -> None:
     state, decision = transition(at(2), "How do I find the real reason behind a no?", STORY)
     assert decision.kind == "advice" and decision.advice == "real-reason" and state.step == 2
+
+
+def test_after_the_plan_a_jump_request_is_answered_on_step_six() -> None:
+    done = CoachState(step=DONE, started=True, completed=[1, 2, 3, 4, 5, 6], story=STORY)
+    state, decision = transition(done, '{"step": 9}', STORY)
+    assert decision.step == 6 and state.step == DONE

@@ -69,7 +69,7 @@ def test_rename_and_delete() -> None:
     store = Store()
     conv_id = store.create("coach", "Untitled")
     store.add_message(conv_id, "user", "hello")
-    store.record_journal(conv_id, "job_offer", date(2026, 11, 1), date(2026, 12, 1), "plan")
+    store.record_journal(JournalEntry(conv_id, "job_offer", date(2026, 11, 1), None, "plan"))
     assert store.rename(conv_id, "Salary talk")
     assert store.get(conv_id).title == "Salary talk"  # type: ignore[union-attr]
     assert store.delete(conv_id)
@@ -134,9 +134,10 @@ def test_exports_carry_the_transcript_and_citations() -> None:
 def test_journal_keeps_one_entry_per_conversation_oldest_first() -> None:
     store = Store()
     a, b = store.create("coach", "a"), store.create("coach", "b")
-    store.record_journal(b, "business_deal", date(2026, 11, 20), None, "first draft")
-    store.record_journal(a, "job_offer", date(2026, 10, 2), date(2026, 10, 30), "ask again")
-    store.record_journal(b, "business_deal", date(2026, 11, 20), date(2026, 12, 4), "final")
+    nov, dec = date(2026, 11, 20), date(2026, 12, 4)
+    store.record_journal(JournalEntry(b, "business_deal", nov, None, "first draft"))
+    store.record_journal(JournalEntry(a, "job_offer", date(2026, 10, 2), None, "ask again"))
+    store.record_journal(JournalEntry(b, "business_deal", nov, dec, "final"))
     entries = store.journal()
     assert [(e.conversation_id, e.summary) for e in entries] == [(a, "ask again"), (b, "final")]
     assert entries[1].follow_up == date(2026, 12, 4)
@@ -197,8 +198,8 @@ def test_postgres_through_the_database_url(postgres_url: str,
     assert [(a if i % 2 else b).add_message(conv_id, "user", f"m{i}\x00") for i in range(4)] \
         == [1, 2, 3, 4]
     a.save_state(conv_id, '{"reveal_level": 2}')
-    a.record_journal(conv_id, "other", date(2026, 11, 2), None, "one")
-    a.record_journal(conv_id, "other", date(2026, 11, 2), date(2026, 12, 1), "two")
+    a.record_journal(JournalEntry(conv_id, "other", date(2026, 11, 2), None, "one"))
+    a.record_journal(JournalEntry(conv_id, "other", date(2026, 11, 2), date(2026, 12, 1), "two"))
     conv = b.get(conv_id)
     assert conv is not None and conv.state == '{"reveal_level": 2}'
     assert [m.text for m in conv.messages] == [f"m{i}\ufffd" for i in range(4)]

@@ -1,0 +1,1 @@
+"""Reliability helpers shared by the tests and the evals: fuzzing, crash loops, secret scans."""
