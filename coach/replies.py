@@ -152,7 +152,8 @@ def _stay_2(d: Decision, s: CoachState, f: Facts) -> list[str]:
 
 
 def _advance_3(s: CoachState, f: Facts) -> list[str]:
-    reason = f' "{f.reason}" is about their side: budget, timing or needs.' if f.reason else ""
+    reason = (f' What they said, "{f.reason}", is about their side: budget, timing or needs.'
+              if f.reason else "")
     return [
         f"Good, a clearer head helps. Let's look at it from the other side.{reason} "
         "What went well in your exchange with them, and what did you learn about how they "

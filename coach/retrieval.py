@@ -222,7 +222,10 @@ def build_retriever(settings: Settings) -> Retriever:
         return Retriever(cards, make_client(settings), ef)
     except Exception as exc:  # any failure here means: search by keywords instead
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        notice = f"No embedding model or vector store ({reason}); searching the cards by keywords."
+        hint = ("" if settings.embedding_model_dir else
+                " Set COACH_EMBEDDING_MODEL_DIR to a local all-MiniLM-L6-v2 copy to fix this.")
+        notice = ("Searching the guide by keywords: the embedding model or the vector store "
+                  f"could not be opened ({reason[:120]}).{hint}")
         return Retriever(cards, notice=notice)
 
 
