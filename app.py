@@ -32,6 +32,11 @@ _AUTOLINK = re.compile(r"(?i)(?<=https)(?=://)|(?<=http)(?=://)|(?<=www)(?=\.)|(
 _JOINER = "\u2060"  # invisible; breaks the 'http://', 'www.' and '@' that GFM turns into links
 
 
+def label(text: str) -> str:
+    """Button labels render markdown, images included: the person's titles as plain text."""
+    return safe_markdown(text).replace("*", "\\*").replace("_", "\\_")
+
+
 def safe_markdown(text: str) -> str:
     """A reply's bold, italics and lists, but no HTML, link, image, math or colour directive.
 
@@ -135,7 +140,7 @@ def show_reply_extras(meta: dict[str, Any]) -> None:
     if meta.get("source") == "template":
         st.badge("offline: template replies", icon=":material/cloud_off:", color="gray")
     if meta.get("notice") and meta["notice"] != llm.OFFLINE_NOTICE:
-        st.caption(meta["notice"])
+        st.caption(safe_markdown(meta["notice"]))
     if meta.get("citations"):
         with st.expander("Guide cards this draws on"):
             for c in meta["citations"]:
@@ -245,7 +250,7 @@ def scenario_picker() -> None:
 def sidebar() -> None:
     ss = st.session_state
     with st.sidebar:
-        if st.button("New conversation", icon=":material/add:", use_container_width=True):
+        if st.button("New conversation", icon=":material/add:", width="stretch"):
             st.query_params.clear()
             open_conversation(None)
             st.rerun()
@@ -308,7 +313,7 @@ def conversations_panel() -> None:
         st.subheader("Past conversations")
         for c in past:
             icon = ":material/forum:" if c.mode == "coach" else ":material/theater_comedy:"
-            if st.button(c.title, key=f"open-{c.id}", icon=icon, use_container_width=True):
+            if st.button(label(c.title), key=f"open-{c.id}", icon=icon, width="stretch"):
                 st.query_params["c"] = c.id
                 open_conversation(store.get(c.id))
                 st.rerun()
@@ -392,7 +397,7 @@ def journal_page() -> None:
         y=alt.Y("count:Q", title="Rejections worked through", axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("context:N", title="Kind"),
     )
-    st.altair_chart(chart, use_container_width=True)
+    st.altair_chart(chart, width="stretch")
     st.subheader("Upcoming follow-ups")
     due = journal.upcoming(entries, date.today())
     if not due:

@@ -1,12 +1,15 @@
 """The quality gate: check(text, draft) says why an LLM reply must not be shown, or None.
 
 prefix_problem(text, draft) runs the checks that more text cannot undo (length, markup,
-leaks, links, HTML, role, later steps, concealed words), so a stream can be stopped early.
+leaks, keys, links, HTML, echoed prompt data, role, later steps, concealed words), so a stream
+can be stopped early. Small models often continue the prompt instead of answering it: they
+echo our data tags (said as such, not as generic HTML), dump the story JSON, or give the
+person's message back (over half the reply copied from it); none of that is a reply.
 
 Deterministic and cheap (regexes and word lists, well under a millisecond), so it runs on
-every LLM reply. Checks, in order: empty, length, chat-template markup, system-prompt leak,
-URL/image/link/HTML, role confusion, later-step content, concealed words (counterparty),
-specificity, actionability, overly positive wording, readability, language.
+every LLM reply. Checks, in order: empty, length, system-prompt leak, chat-template markup,
+key, URL/image/link/HTML, echoed prompt data, role confusion, later-step content, concealed words
+(counterparty), specificity, actionability, overly positive wording, readability, language.
 
 It does not judge empathy or truth; it catches what a user would notice as broken, pushy,
 generic or off-step. Later-step content is found with keyword families, so a reply that
@@ -20,7 +23,7 @@ from __future__ import annotations
 import re
 
 from coach.draft import Draft
-from coach.prompts import LEAK_PHRASES
+from coach.prompts import DATA_TAGS, LEAK_PHRASES
 
 MAX_WORDS = 150
 MAX_SENTENCE_WORDS = 45
@@ -40,6 +43,10 @@ _HTML = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>|&(?:nbsp|amp|lt|gt|quot);
 _ROLE_LINE = re.compile(
     r"^\s*\**(?:person|user|me|human|client|you|assistant|coach|ai|model)\s*\**\s*:", re.I | re.M
 )
+# API keys as the common providers shape them, and an echoed Authorization header
+_SECRET = re.compile(r"\b(?:sk|gsk|xai|pk)[-_][\w-]{8,}|\bBearer\s+\S{6,}|\bAuthorization:", re.I)
+_JSON = re.compile(r'\{\s*"[\w ]{1,40}"\s*:')
+ECHO_WORDS = 8  # this many of the person's words in a row is a copy, not a quote
 _AS_PERSON = re.compile(r"\bas (?:your|the) (?:client|user|person)\b,? i\b", re.I)
 
 # Content that belongs to a later step: the step number where it starts being allowed.
@@ -123,24 +130,51 @@ def _actionable(text: str) -> bool:
     return False
 
 
-def prefix_problem(text: str, draft: Draft) -> str | None:
-    """The checks more text cannot undo: run on a stream's prefix, they stop it early."""
-    low = text.lower()
-    words = len(_WORD.findall(text))
-    if words > MAX_WORDS:
-        return f"too long ({words} words)"
+def _copied_share(text: str, source: str) -> float:
+    """The share of `text`'s words inside runs of ECHO_WORDS or more copied from `source`."""
+    theirs = [w.lower() for w in _WORD.findall(source)]
+    ours = [w.lower() for w in _WORD.findall(text)]
+    runs = {tuple(theirs[i : i + ECHO_WORDS]) for i in range(len(theirs) - ECHO_WORDS + 1)}
+    copied: set[int] = set()
+    for i in range(len(ours) - ECHO_WORDS + 1):
+        if tuple(ours[i : i + ECHO_WORDS]) in runs:
+            copied.update(range(i, i + ECHO_WORDS))
+    return len(copied) / len(ours) if ours else 0.0
+
+
+def markup(text: str) -> str | None:
+    """What in `text` must never be displayed: chat markup, a secret, a link or image, HTML,
+    JSON. Also applied to the LLM's story fields, which the templates quote."""
     if _CHAT_MARKUP.search(text):
         return "chat-template markup"
-    if any(phrase in low for phrase in LEAK_PHRASES):
-        return "system prompt leak"
+    if _SECRET.search(text):
+        return "a key or token"
     if _IMAGE.search(text):
         return "markdown image"
     if _LINK.search(text):
         return "markdown link"
     if _URL.search(text):
         return "URL"
-    if _HTML.search(text):
-        return "HTML"
+    html = _HTML.search(text)
+    if html:
+        name = re.sub(r"[^\w-]", "", html.group().split()[0]).lower()
+        return f"HTML (echoes our <{name}> data tag)" if name in DATA_TAGS else "HTML"
+    if _JSON.search(text):
+        return "JSON (echoes the prompt's data)"
+    return None
+
+
+def prefix_problem(text: str, draft: Draft) -> str | None:
+    """The checks more text cannot undo: run on a stream's prefix, they stop it early."""
+    low = text.lower()
+    words = len(_WORD.findall(text))
+    if words > MAX_WORDS:
+        return f"too long ({words} words)"
+    if any(phrase in low for phrase in LEAK_PHRASES):
+        return "system prompt leak"
+    problem = markup(text)
+    if problem:
+        return problem
     if _ROLE_LINE.search(text) or _AS_PERSON.search(text):
         return "role confusion"
     if draft.task == "coach":
@@ -159,6 +193,8 @@ def check(text: str, draft: Draft) -> str | None:
     problem = prefix_problem(text, draft)
     if problem:
         return problem
+    if _copied_share(text, draft.user_message) >= 0.5:
+        return "echoes the person's message"
     low = text.lower()
     if draft.details and not any(_mentions(text, d) for d in draft.details):
         return "not specific (uses none of the person's details)"

@@ -45,6 +45,9 @@ OFFLINE_NOTICE = "offline: template replies"
 UNAVAILABLE_NOTICE = "the model is unavailable, using template replies for a minute"
 PLACEHOLDER_KEY = "no-key"  # local servers ignore the key, but the SDK wants one
 RETRY_DELAY = 0.3
+# A Story is ~100 tokens of JSON; the cap stops a small model's JSON-mode grammar from padding
+# until the context is full (llama.cpp), which would hold the server past the time-out.
+STRUCTURED_MAX_TOKENS = 400
 _RETRYABLE = {408, 429, 500, 502, 503, 504}
 _BOUNDARY = re.compile(r"[.!?:>\]\n]")
 _HINTS = {401: " (key rejected)", 403: " (forbidden)", 404: " (unknown model or URL)",
@@ -199,13 +202,15 @@ class OpenAIChatModel:
     def structured(self, messages: list[dict[str, str]], schema: type[T]) -> T:
         """One answer validated into `schema`: json_schema first, JSON mode if it is refused."""
         json_schema = {"name": schema.__name__, "schema": schema.model_json_schema()}
+        cap = STRUCTURED_MAX_TOKENS
         try:
             response = self._create(
-                messages=messages,
+                messages=messages, max_tokens=cap,
                 response_format={"type": "json_schema", "json_schema": json_schema},
             )
         except SchemaUnsupported:
-            response = self._create(messages=messages, response_format={"type": "json_object"})
+            response = self._create(messages=messages, max_tokens=cap,
+                                    response_format={"type": "json_object"})
         try:
             content = response.choices[0].message.content or ""
             body = re.sub(r"^```(?:json)?\s*|\s*```$", "", content.strip())
@@ -350,6 +355,13 @@ class LLMStoryExtractor:
             log.warning("LLM story extraction failed, using the rules: %s", exc)
             return self.fallback.extract(text, prior)
         self.breaker.record_success()
+        # the templates quote these fields: a link or markup in them would be shown as is
+        shown = [story.counterparty, story.ask, story.stated_reason, story.time_since,
+                 *story.emotions]
+        problem = next((p for p in map(gate.markup, filter(None, shown)) if p), None)
+        if problem:
+            log.warning("LLM story rejected (%s), using the rules", problem)
+            return self.fallback.extract(text, prior)
         return _keep_known(prior, story)
 
 

@@ -168,7 +168,9 @@ def _open_collection(client: ClientAPI, ef: MiniLMEmbedding, cards: Sequence[Car
     wanted = {"content_hash": content_hash(list(cards)), "embedding": ef.identity()}
     try:
         collection = client.get_collection(COLLECTION, embedding_function=ef)  # type: ignore[arg-type]
-        if all((collection.metadata or {}).get(key) == value for key, value in wanted.items()):
+        current = all((collection.metadata or {}).get(k) == v for k, v in wanted.items())
+        # The metadata is written before the cards: a build killed in between leaves it short.
+        if current and collection.count() == len(cards):
             return collection
     except (NotFoundError, ValueError):  # none yet, or made with another embedding function
         pass

@@ -12,48 +12,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import statistics
 import sys
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
+
+from evals.bench_table import Figure, p95, ratio_figure, table
 
 PARTS = ("rehearsal", "cold", "app", "concurrent")
 FULL = {"turns": 200, "rehearsal": 200, "samples": 30, "runs": 5, "threads": (1, 4, 16),
         "units": None}
 QUICK = {"turns": 12, "rehearsal": 6, "samples": 3, "runs": 1, "threads": (1, 2), "units": 12}
 QUERY = "they said no"
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One measured figure, with its ratio to the floor or to the bare script."""
-
-    name: str
-    value: float
-    unit: str
-    ratio: float | None = None
-    base: str = ""  # what the ratio divides by
-    target: str = ""
-    passed: bool | None = None  # None: reported, not gated
-    detail: str = ""
-
-
-def p95(samples: list[float]) -> float:
-    """The nearest-rank 95th percentile."""
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
-
-
-def ratio_figure(name: str, value: float, base: float, base_name: str, unit: str,
-                 limit: float | None = None, detail: str = "", scale: float = 1.0) -> Figure:
-    """A figure shown in `unit` (value * scale) with value/base, gated at `limit` if given."""
-    ratio = value / base
-    return Figure(name, value * scale, unit, ratio, base_name,
-                  f"<= {limit:.1f}x" if limit else "",
-                  None if limit is None else ratio <= limit, detail)
 
 
 def turn_figures(sizes: dict) -> tuple[list[Figure], float]:
@@ -122,9 +94,6 @@ def app_figures(data_dir: Path, message: str, bare_s: float | None,
 
     app = measure(data_dir, message)
     paint = "streamlit run -> chat input visible in chromium"
-    if bare_s is None or bare_mb is None:  # --skip cold: nothing to divide by
-        return [Figure("app first paint", app.first_paint, "s", detail=paint),
-                Figure("app peak memory", app.peak_mb, "MB", detail="VmHWM after 1 reply")]
     return [ratio_figure("app first paint", app.first_paint, bare_s, "bare", "s", detail=paint),
             ratio_figure("app peak memory", app.peak_mb, bare_mb, "bare", "MB",
                          detail="VmHWM after 1 reply, vs the bare script's peak")]
@@ -145,20 +114,6 @@ def concurrent_figures(sizes: dict, floor: float) -> list[Figure]:
                          scale=1e3),
         ]
     return figures
-
-
-def table(figures: list[Figure]) -> str:
-    rows = [("figure", "value", "unit", "ratio", "target", "ok", "detail")]
-    for f in figures:
-        ratio = "" if f.ratio is None else f"{f.ratio:.2f}x {f.base}"
-        ok = "-" if f.passed is None else ("PASS" if f.passed else "FAIL")
-        rows.append((f.name, f"{f.value:.1f}" if f.value >= 100 else f"{f.value:.2f}", f.unit,
-                     ratio, f.target, ok, f.detail))
-    widths = [max(len(row[i]) for row in rows) for i in range(6)]
-    lines = ["  ".join([row[i].ljust(widths[i]) for i in range(6)] + [row[6]]).rstrip()
-             for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

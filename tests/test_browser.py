@@ -25,6 +25,7 @@ from playwright.sync_api import Page, sync_playwright
 
 from coach.settings import get_settings
 from coach.store import JournalEntry, Store
+from tests.openai_stub import Behaviour, OpenAIStub
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parent.parent
@@ -150,6 +151,16 @@ def wait_idle(page: Page, timeout: float = 90) -> None:
     raise AssertionError(f"the app was still busy after {timeout} s")
 
 
+def settle(page: Page, timeout: float = 120) -> None:
+    """Until no script run is going on (a click mid-run can be lost in the rerun)."""
+    status = page.locator('[data-testid="stStatusWidget"]')
+    deadline, quiet = time.monotonic() + timeout, 0
+    while quiet < 3:
+        assert time.monotonic() < deadline, f"the app was still running after {timeout} s"
+        quiet = quiet + 1 if status.count() == 0 else 0
+        time.sleep(0.2)
+
+
 def transcript(page: Page) -> list[str]:
     """The text of each message on screen (not its badge, cards or feedback), in order."""
     messages = page.locator('[data-testid="stChatMessageContent"]')
@@ -189,9 +200,9 @@ def test_coach_story_reply_tracker_exports_resume_and_markup_as_text(server: Ser
     current = sidebar.locator("strong").filter(has_text=re.compile(r"^\d\. "))
     assert current.inner_text() == "3. Reframe the narrative"
     page.get_by_text("Guide cards this draws on").last.click()
-    cards = page.locator('[data-testid="stExpanderDetails"]').last
-    cards.wait_for(state="visible")
-    cards.locator('[data-testid="stMarkdownContainer"]').last.scroll_into_view_if_needed()
+    page.locator('[data-testid="stExpanderDetails"]').last.wait_for(state="visible")
+    page.locator('[data-testid="stChatMessage"]').nth(2 * len(TURNS) - 1).evaluate(
+        "e => e.scrollIntoView({block: 'start'})")  # the screenshot starts at a reply
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "coach.png"))
 
@@ -210,7 +221,7 @@ def test_coach_story_reply_tracker_exports_resume_and_markup_as_text(server: Ser
     assert page.evaluate("typeof window.__x") == "undefined"
     assert page.evaluate("typeof window.__y") == "undefined"
     chat = page.locator('[data-testid="stChatMessageContent"]')
-    assert chat.locator("img, a[href^='http'], script, .katex").count() == 0
+    assert chat.locator("img, a[href*='example.com'], script, .katex").count() == 0
 
     page.goto(f"{server.url}/?c={cid}")
     chat_ready(page)
@@ -219,29 +230,49 @@ def test_coach_story_reply_tracker_exports_resume_and_markup_as_text(server: Ser
     assert transcript(page) == said
     assert page.evaluate("typeof window.__x") == "undefined"
 
+    # a title made of markup is listed as text too (button labels render markdown)
+    sidebar.get_by_role("button", name="New conversation").click()
+    settle(page)
+    send(page, "![t](http://example.com/t.png) [l](http://example.com/) my landlord said no")
+    sidebar.get_by_role("button", name="New conversation").click()
+    settle(page)
+    listed = sidebar.get_by_role("button").filter(has_text="t.png")
+    assert "![t](http://example.com/t.png)" in listed.inner_text().replace("\u2060", "")
+    assert sidebar.locator("img[src*='example.com'], a[href*='example.com']").count() == 0
 
-def test_sigkill_mid_conversation_loses_nothing_on_screen(data_dir: Path, tmp_path: Path,
-                                                          page: Page) -> None:
+
+def test_sigkill_mid_reply_loses_nothing_on_screen(data_dir: Path, tmp_path: Path,
+                                                   page: Page,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     log = tmp_path / "streamlit.log"
-    first = start_server(data_dir, log)
-    try:
-        page.goto(first.url)
-        chat_ready(page)
-        send(page, STORY)
-        send(page, "Lexa rejected my new rate. I got a no.")
-        page.wait_for_url(re.compile(r"[?&]c="))
-        cid = conv_id(page)
-        box = page.locator('[data-testid="stChatInputTextArea"]')
-        box.fill("I'm annoyed. I almost wrote back: fine, find someone else.")
-        box.press("Enter")
-        page.locator('[data-testid="stChatMessage"]').nth(4).wait_for(state="visible")
-        on_screen = transcript(page)
-        first.proc.kill()  # SIGKILL: no shutdown handler runs
-        first.proc.wait(10)
-    finally:
-        first.stop()
-    assert len(on_screen) >= 5
+    with OpenAIStub() as stub:  # a model that can be made slow, so the kill lands mid-reply
+        monkeypatch.setenv("OPENAI_BASE_URL", stub.base_url)
+        first = start_server(data_dir, log)
+        try:
+            page.goto(first.url)
+            chat_ready(page)
+            send(page, STORY)
+            send(page, "Lexa rejected my new rate. I got a no.")
+            page.wait_for_url(re.compile(r"[?&]c="))
+            cid = conv_id(page)
+            stub.default = Behaviour(delay=60)
+            asked = len(stub.requests)
+            box = page.locator('[data-testid="stChatInputTextArea"]')
+            box.fill("I'm annoyed. I almost wrote back: fine, find someone else.")
+            box.press("Enter")
+            page.get_by_text("I almost wrote back").wait_for(state="visible")
+            deadline = time.monotonic() + 30
+            while len(stub.requests) == asked and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert len(stub.requests) > asked, "the reply was not being generated"
+            on_screen = [t for t in transcript(page) if t]
+            first.proc.kill()  # SIGKILL while the reply is being written
+            first.proc.wait(10)
+        finally:
+            first.stop()
+    assert len(on_screen) == 5 and on_screen[-1].startswith("I'm annoyed")
 
+    monkeypatch.delenv("OPENAI_BASE_URL")
     second = start_server(data_dir, log)
     try:
         page.goto(f"{second.url}/?c={cid}")
@@ -251,9 +282,8 @@ def test_sigkill_mid_conversation_loses_nothing_on_screen(data_dir: Path, tmp_pa
         after = transcript(page)
     finally:
         second.stop()
-    for i, text in enumerate(on_screen[:5]):
-        assert after[i].startswith(text[:40]), (i, text, after[i])
-    assert len(after) == 6  # the message that was waiting for its reply got one
+    assert after[:5] == on_screen  # every message that was on screen is back
+    assert len(after) == 6 and after[5]  # and the interrupted reply was written on reopening
 
 
 def test_journal_page_shows_the_chart_and_the_follow_ups(data_dir: Path, server: Server,
@@ -285,8 +315,12 @@ def test_journal_page_shows_the_chart_and_the_follow_ups(data_dir: Path, server:
 def test_rehearsal_feedback_meter_and_debrief(server: Server, page: Page) -> None:
     page.goto(server.url)
     chat_ready(page)
+    settle(page)
     page.get_by_text("Rehearse the conversation").first.click()
-    page.get_by_role("button", name="Start the rehearsal").click()
+    start = page.get_by_role("button", name="Start the rehearsal")
+    start.wait_for(state="visible")
+    settle(page)
+    start.click()
     page.wait_for_url(re.compile(r"[?&]c="))
     chat_ready(page)
     for move in ("Is it the budget?",

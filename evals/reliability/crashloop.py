@@ -7,7 +7,8 @@ the driver reported is there with the same role and text, and each conversation 
 user, reply, user... from seq 1 (a reply never without its message before it). For "app",
 whose reply and state commit together, the state's turn count must equal the replies stored.
 `cli_crash_loop` does the same to `coach replay`, which writes no conversation, only the
-Chroma index in the data dir: after the kills the CLI must answer exactly as before. It does not start databases (postgres.py does).
+Chroma index in the data dir: after the kills the CLI must answer exactly as before.
+It does not start databases (postgres.py does).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,9 +45,9 @@ class LoopReport:
     seconds: float = 0.0
 
 
-def _run_once(argv: list[str], env: dict[str, str], wait_lines: int, delay: float
-              ) -> tuple[list[str], str, bool]:
-    """Start, wait for `wait_lines` commit lines and `delay` seconds, SIGKILL.
+def _run_once(argv: list[str], env: dict[str, str], ready: Callable[[list[str]], bool],
+              delay: float) -> tuple[list[str], str, bool]:
+    """Start, wait until `ready(stdout lines so far)`, then `delay` seconds, then SIGKILL.
 
     Returns the stdout lines printed before the kill, stderr, and whether it was killed
     (False: it had already exited).
@@ -54,20 +56,18 @@ def _run_once(argv: list[str], env: dict[str, str], wait_lines: int, delay: floa
                             stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stderr is not None
     lines: list[str] = []
-    enough = threading.Event()
+    out = proc.stdout
 
-    def read() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line.rstrip("\n"))
-            if sum(x.startswith("commit ") for x in lines) >= wait_lines:
-                enough.set()
-        enough.set()
+    def read() -> None:  # line by line, so that `ready` sees each commit as it is printed
+        for line in out:
+            if line.endswith("\n"):  # a line cut short by the kill was never fully reported
+                lines.append(line.rstrip("\n"))
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    if wait_lines:
-        enough.wait(timeout=120)
+    deadline = time.monotonic() + 120
+    while not ready(lines) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
     time.sleep(delay)
     killed = proc.poll() is None
     if killed:
@@ -94,6 +94,10 @@ def _wait_for_dead_clients(store: Store) -> None:
     with store.engine.connect() as db:
         while db.execute(others).scalar() and time.monotonic() < deadline:
             time.sleep(0.02)
+
+
+def _commits_at_least(count: int) -> Callable[[list[str]], bool]:
+    return lambda lines: sum(line.startswith("commit ") for line in lines) >= count
 
 
 def check_store(url: str, committed: dict[tuple[str, int], tuple[str, str]], kind: str,
@@ -138,7 +142,8 @@ def crash_loop(kind: str, url: str, kills: int, *, seed: int = 0,
     argv = [sys.executable, "-m", "evals.reliability.driver", kind, url]
     start = time.perf_counter()
     for _ in range(kills):
-        lines, err, killed = _run_once(argv, env or dict(os.environ), rng.randint(0, 12),
+        lines, err, killed = _run_once(argv, env or dict(os.environ),
+                                       _commits_at_least(rng.randint(0, 12)),
                                        rng.uniform(0, 0.03))
         if not killed:
             report.problems.append(f"driver exited by itself: {err.strip()[-300:]}")
@@ -170,14 +175,18 @@ def cli_crash_loop(script: Path, kills: int, *, seed: int = 0,
     whole = time.perf_counter() - start
     for _ in range(kills):
         # Its output comes in one print at the end, so kill on time, not on lines.
-        if reset is not None:
+        if reset is None:
+            _, _, killed = _run_once(argv, run_env, lambda _: True, rng.uniform(0, whole))
+        else:
             shutil.rmtree(reset, ignore_errors=True)
-        _, _, killed = _run_once(argv, run_env, 0, rng.uniform(0, whole))
+            # The index build starts when its folder appears and takes a second or more.
+            _, _, killed = _run_once(argv, run_env, lambda _: reset.exists(), rng.uniform(0, 1))
         report.kills += killed
     after = subprocess.run(argv, cwd=REPO_DIR, env=run_env, capture_output=True, text=True)
-    if before.returncode != 0 or after.returncode != 0 or after.stdout != before.stdout:
-        report.problems.append(f"replay changed after kills: exit {before.returncode} -> "
-                               f"{after.returncode}: {after.stderr.strip()[-300:]}")
-    report.commits = len(after.stdout)
+    if before.returncode != 0 or after.returncode != 0:
+        report.problems.append(f"replay failed: exit {before.returncode} before the kills, "
+                               f"{after.returncode} after: {after.stderr.strip()[-300:]}")
+    elif after.stdout != before.stdout:
+        report.problems.append("replay answers differently after the kills than before")
     report.seconds = time.perf_counter() - start
     return report

@@ -42,7 +42,8 @@ def digest(text: str) -> str:
 
 
 def _say(*parts: object) -> None:
-    print(*parts, flush=True)
+    sys.stdout.write(" ".join(map(str, parts)) + "\n")  # one write: the line whole or not at all
+    sys.stdout.flush()
 
 
 def _commit(store: Store, conv: str, role: str, text: str, **kwargs: object) -> None:
