@@ -19,11 +19,10 @@ from pydantic import SecretStr
 from coach import journal, llm, replies, retrieval
 from coach.knowledge import load_cards
 from coach.scenarios import Scenario, load_scenarios, scenario_from_story
-from coach.session import Deps, Session, SessionState, Turn
+from coach.session import Deps, Session, SessionState, Turn, build_deps
 from coach.settings import Settings, get_settings
 from coach.steps import DONE, STEPS
 from coach.store import Conversation, Store
-from coach.story import RuleStoryExtractor
 
 MODES = {"coach": "Talk through a rejection", "rehearse": "Rehearse the conversation"}
 REVEAL = ("nothing yet", "a hint", "part of the reason", "the real reason")
@@ -96,9 +95,7 @@ def session_deps() -> Deps:
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     fingerprint = hash((settings.openai_base_url, settings.model, key))
     if st.session_state.get("deps_for") != fingerprint:
-        model = llm.build_reply_model(settings)
-        extractor = llm.build_story_extractor(RuleStoryExtractor(), model)
-        st.session_state.deps = Deps(shared_retriever().search, model, extractor)
+        st.session_state.deps = build_deps(settings, shared_retriever().search)
         st.session_state.deps_for = fingerprint
     deps: Deps = st.session_state.deps
     return deps

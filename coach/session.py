@@ -20,6 +20,7 @@ from coach.draft import Draft
 from coach.rehearsal import RehearsalState
 from coach.retrieval import Passage
 from coach.scenarios import Scenario, scenario_from_story
+from coach.settings import Settings, get_settings
 from coach.steps import STEPS, CoachState, Decision, transition
 from coach.story import RuleStoryExtractor, StoryExtractor, details
 
@@ -64,25 +65,32 @@ class SessionState(BaseModel):
     usage: limits.Usage = Field(default_factory=limits.Usage)
 
 
+Search = Callable[[str, int, Sequence[str] | None], list[Passage]]
+
+
 @dataclass
 class Deps:
     """The slow or swappable parts a session uses; built once per process."""
 
-    search: Callable[[str, int, Sequence[str] | None], list[Passage]]
+    search: Search
     model: Any  # coach.llm.FallbackModel: stream(draft) -> ReplyStream
     extractor: StoryExtractor
     clock: Callable[[], float] = field(default=time.time)
 
 
+def build_deps(settings: Settings, search: Search | None = None) -> Deps:
+    """Deps for these settings: their reply model and story extractor, and the given search."""
+    from coach import llm, retrieval
+
+    model = llm.build_reply_model(settings)
+    extractor = llm.build_story_extractor(RuleStoryExtractor(), model)
+    return Deps(search or retrieval.get_retriever().search, model, extractor)
+
+
 @lru_cache(maxsize=1)
 def default_deps() -> Deps:
-    """Deps from the settings: the process's retriever, reply model and story extractor."""
-    from coach import llm, retrieval
-    from coach.settings import get_settings
-
-    model = llm.build_reply_model(get_settings())
-    extractor = llm.build_story_extractor(RuleStoryExtractor(), model)
-    return Deps(retrieval.get_retriever().search, model, extractor)
+    """Deps from the process's settings, built once."""
+    return build_deps(get_settings())
 
 
 def offline_deps() -> Deps:
