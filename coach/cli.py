@@ -140,30 +140,31 @@ def replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_chat(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("chat", help=chat.__doc__, description=chat.__doc__)
+def _add_talking(subparsers: argparse._SubParsersAction, command: Command,
+                 seed_help: str) -> argparse.ArgumentParser:
+    """A subcommand that runs conversations: --offline and --seed."""
+    name = command.__name__
+    parser = subparsers.add_parser(name, help=command.__doc__, description=command.__doc__)
     parser.add_argument("--offline", action="store_true", help="template replies only")
-    parser.add_argument("--seed", type=int, default=0, help="varies the template wording")
-    parser.set_defaults(command=chat)
+    parser.add_argument("--seed", type=int, default=0, help=seed_help)
+    parser.set_defaults(command=command)
+    return parser
+
+
+def _add_chat(subparsers: argparse._SubParsersAction) -> None:
+    _add_talking(subparsers, chat, "varies the template wording")
 
 
 def _add_rehearse(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("rehearse", help=rehearse.__doc__,
-                                   description=rehearse.__doc__)
+    parser = _add_talking(subparsers, rehearse, "varies the counterparty's lines")
     parser.add_argument("--scenario", help="a scenario id (see --list)")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
-    parser.add_argument("--offline", action="store_true", help="template replies only")
-    parser.add_argument("--seed", type=int, default=0, help="varies the counterparty's lines")
-    parser.set_defaults(command=rehearse)
 
 
 def _add_replay(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("replay", help=replay.__doc__, description=replay.__doc__)
+    parser = _add_talking(subparsers, replay, "varies the template wording")
     parser.add_argument("script", metavar="SCRIPT.json", help="one conversation or a list")
-    parser.add_argument("--offline", action="store_true", help="template replies only")
     parser.add_argument("--json", action="store_true", help="print the turns as JSON")
-    parser.add_argument("--seed", type=int, default=0, help="varies the template wording")
-    parser.set_defaults(command=replay)
 
 
 def _add_retrieve(subparsers: argparse._SubParsersAction) -> None:
