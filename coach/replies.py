@@ -8,9 +8,11 @@ the session from the retrieved cards, not written here.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from coach import plan as plans
 from coach import traps
+from coach.retrieval import Passage
 from coach.steps import STEPS, CoachState, Decision
 from coach.story import Story
 
@@ -68,11 +70,37 @@ def _opening(text: str | None) -> str:
     return (text or "").split(" ", 1)[0].strip(".,!:").lower()
 
 
-def compose(decision: Decision, state: CoachState, seed: int, previous: str | None = None) -> str:
-    """The offline reply for this turn."""
+def compose(decision: Decision, state: CoachState, seed: int, previous: str | None = None,
+            cards: Sequence[Passage] = ()) -> str:
+    """The offline reply for this turn; an advice answer is drawn from the top card."""
     f = Facts(state.story)
-    options = _TEMPLATES[decision.kind](decision, state, f)
+    if decision.kind == "advice" and cards:
+        options = _advice_from(cards[0], decision, state, f)
+    else:
+        options = _TEMPLATES[decision.kind](decision, state, f)
     return _pick(options, seed, previous)
+
+
+def _sentences(paragraph: str, n: int) -> str:
+    return " ".join(re.split(r"(?<=[.!?])\s+", paragraph.strip())[:n])
+
+
+def _advice_from(card: Passage, d: Decision, s: CoachState, f: Facts) -> list[str]:
+    """The card's idea, what to do, and one phrasing; then back to the current step."""
+    parts = [p.strip() for p in card.text.split("\n\n") if p.strip()]
+    idea = _sentences(parts[0], 1)
+    todo = next((_sentences(p.split(":", 1)[1], 1) for p in parts
+                 if p.lower().startswith("what to do:")), "")
+    phrasing = next((line.lstrip("- ").strip() for line in card.text.splitlines()
+                     if line.startswith("- ")), "")
+    say = f" You might say: {phrasing}" if phrasing else ""
+    todo = todo[:1].upper() + todo[1:]
+    back = (f" Back to step {d.step}: {step_question(d.step, f)}"
+            if s.started and s.step <= 6 else "")
+    text = f"{idea} {todo}{say}".strip()
+    if len(re.findall(r"\S+", text + back)) > 110:
+        text = f"{idea}{say}"
+    return [f"{text}{back}", f"Good question. {text}{back}"]
 
 
 def step_question(step: int, f: Facts) -> str:

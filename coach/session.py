@@ -211,8 +211,8 @@ class Session:
         if not coach.started or not story.counterparty:
             story = self.deps.extractor.extract(cleaned.text, story)
         coach, decision = transition(coach, cleaned.text, story)
-        template = replies.compose(decision, coach, seed, state.last_reply)
         cards = self._cards(cleaned.text, decision)
+        template = replies.compose(decision, coach, seed, state.last_reply, cards)
         spec = STEPS[decision.step - 1]
         draft = Draft(
             task="coach", step=decision.step, step_name=spec.topic, goal=_goal(decision),

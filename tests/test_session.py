@@ -143,3 +143,16 @@ def test_a_conversation_past_its_token_budget_goes_on_with_templates(offline_dep
     state = SessionState(usage=limits.Usage(tokens=limits.MAX_TOKENS))
     turn = Session(state, deps=deps).handle(STORY)
     assert turn.source == "template" and turn.step == 1 and "budget" in (turn.notice or "")
+
+
+def test_an_advice_question_is_answered_from_the_card_it_cites(offline_deps: Deps) -> None:
+    from coach.knowledge import load_cards
+    from coach.settings import REPO_DIR
+
+    bodies = {c.id: c.body for c in load_cards(REPO_DIR / "knowledge")}
+    session = Session(deps=offline_deps)
+    session.handle(STORY)
+    turn = session.handle("How do I find the real reason behind their no?")
+    assert turn.step == 1 and turn.citations[0].topic == "real-reason"
+    first_sentence = bodies[turn.citations[0].id].split(". ")[0]
+    assert first_sentence in turn.reply and "Back to step 1" in turn.reply
