@@ -48,7 +48,8 @@ def test_the_key_reaches_the_server_but_nothing_the_person_or_disk_sees(
     assert any(t for where, t in seen.texts.items() if "llm" in t and "turns" in where)
     found = leaks.scan(marker, seen, data_dir, _logs(caplog))
     assert found.hits == []
-    assert found.files >= 2  # at least the SQLite database and its WAL were read
+    # At least the SQLite database was read (its WAL only while a connection holds it open).
+    assert (data_dir / "coach.db").exists() and found.files >= 1
 
 
 def test_a_closed_port_fails_without_showing_the_key(
