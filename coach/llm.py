@@ -362,6 +362,10 @@ class LLMStoryExtractor:
         if problem:
             log.warning("LLM story rejected (%s), using the rules", problem)
             return self.fallback.extract(text, prior)
+        if not (story.has_rejection and story.counterparty):
+            # a small model may answer an empty story: the model adds facts, never erases the
+            # No the rules heard (a lost No would hold the conversation at step 1)
+            story = _keep_known(self.fallback.extract(text, prior), story)
         return _keep_known(prior, story)
 
 

@@ -42,7 +42,7 @@ def test_a_conversation_completes_on_templates_whatever_the_endpoint_does(
         shortest()["turns"])
 
 
-@pytest.mark.parametrize("fault", ["well-behaved", "json_schema unsupported"])
+@pytest.mark.parametrize("fault", ["well-behaved", "json_schema unsupported", "empty story JSON"])
 def test_a_well_behaved_endpoint_words_most_replies(fault: str) -> None:
     outcome = llm_faults.run_fault(fault, [shortest()])
     sources = outcome["sources"]

@@ -1,4 +1,8 @@
-"""Scripted coaching conversations, run offline: step traces, no skips, reply quality."""
+"""Scripted coaching conversations, run offline: step traces, no skips, reply quality.
+
+conversations.json was written alongside the engine and is gated; conversations_holdout.json
+was written blind (by someone who never read the engine) and is reported, not gated.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,25 @@ SUITE = "conversations"
 MAX_WORDS = 120
 
 
-def _cases() -> list[dict]:
-    return json.loads((DATA_DIR / "conversations.json").read_text(encoding="utf-8"))
+def _cases(name: str = "conversations.json") -> list[dict]:
+    path = DATA_DIR / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+
+
+def _holdout() -> list[Result]:
+    cases = _cases("conversations_holdout.json")
+    if not cases:
+        return []
+    deps, misses = offline_deps(), []
+    for case in cases:
+        record = replay.run(replay.Script(turns=case["turns"]), deps=deps, seed=0)
+        steps = [t["step"] for t in record["turns"]]
+        if steps != case["expect"]["steps"] or (
+                record["completed_steps"] != case["expect"]["completed"]):
+            misses.append(f"{case['name']} {steps} (expected {case['expect']['steps']})")
+    ok = len(cases) - len(misses)
+    return [Result(SUITE, "blind holdout scripts with the expected trace", ok / len(cases),
+                   "report", None, f"{ok}/{len(cases)}; " + "; ".join(misses[:3]))]
 
 
 def _skipped(steps: list[int]) -> bool:
@@ -71,6 +92,7 @@ def run_suite() -> tuple[list[Result], list[str]]:
 
 def run(full: bool = True) -> list[Result]:
     results, failures = run_suite()
+    results.extend(_holdout())
     if failures:
         results.append(Result(SUITE, "first failure", len(failures), "", None, failures[0]))
     return results
