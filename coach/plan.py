@@ -59,10 +59,15 @@ _NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "quarter": 91, "year": 365}
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WHEN = re.compile(
-    r"\b(?:in|after|within)\s+(?:a\s+)?(?P<n>\d+|an?|one|two|three|four|five|six|couple of|few)\s+"
+    r"\b(?:in|after|within|give (?:it|them|him|her))\s+(?:about\s+|around\s+|roughly\s+)?"
+    r"(?:a\s+)?(?P<n>\d+|an?|one|two|three|four|five|six|couple of|few)\s+"
     r"(?P<unit>day|week|month|quarter|year)s?\b"
     r"|\bnext\s+(?P<next>week|month|quarter|year)\b"
+    r"|\b(?:next\s+|this\s+|on\s+)?(?P<day>" + "|".join(_DAYS) + r")\b"
+    r"|\b(?:end|start|beginning|first week|last week) of (?:the |next )?(?:month|quarter|year)\b"
+    r"|\bnext (?:cycle|season|spring|summer|autumn|fall|winter|review)\b"
     r"|\b(?:in|on|by|early|mid|late|end of)\s+(?P<month>" + "|".join(_MONTHS) + r")\b"
     r"|\b(?P<iso>20\d\d-\d\d-\d\d)\b"
     r"|\b(?P<q>q[1-4])\b"
@@ -74,7 +79,10 @@ _STOP = re.compile(
     r"\b(if (they|he|she|it)?\s*(still )?(say|says|said|is|'s)?\s*(still )?(a )?no"
     r"(\s+(again|twice|a second time|after that))?[^.;]*)"
     r"|\b((i'?ll|i will|then i)\s+(stop|walk away|move on|let it go|look elsewhere|give up)[^.;]*)"
-    r"|\b(stop (after|if)[^.;]*)|\b(walk away (after|if)[^.;]*)|\b(last (try|attempt|time)[^.;]*)",
+    r"|\b(stop (after|if)[^.;]*)|\b(walk away (after|if)[^.;]*)|\b(last (try|attempt|time)[^.;]*)"
+    r"|\b(if\b(?:[^.;]|\.(?=\d)){0,80}?\b(i|we)('ll| will)?\s+(walk|stop|drop|move on|give up"
+    r"|look elsewhere|buy|go with|take|accept|start|raise|close|put|focus|book|hire|order"
+    r"|switch)\b[^.;]*)",
     re.IGNORECASE,
 )
 
@@ -110,6 +118,9 @@ def follow_up_date(when: str | None, today: date) -> date | None:
         month = _MONTHS.index(match.group("month").lower()) + 1
         year = today.year + (month <= today.month)
         return date(year, month, 1)
+    if match.group("day"):
+        ahead = (_DAYS.index(match.group("day").lower()) - today.weekday() - 1) % 7 + 1
+        return today + timedelta(days=ahead)
     if match.group("q"):
         month = 3 * (int(match.group("q")[1]) - 1) + 1
         year = today.year + (month <= today.month)

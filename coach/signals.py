@@ -19,7 +19,8 @@ def _rx(*patterns: str) -> re.Pattern[str]:
 
 _ACK = _rx(
     r"\b(i|we)\s+(got|was|were|have been|'ve been)\s+(rejected|turned down|told no|a no)\b",
-    r"\b(they|he|she|it|the \w+)\s+(said|told me|told us)\s+no\b",
+    r"\b(said|says|saying|told me|told us)\s+no\b",
+    r"\b(they|he|she|it)\s+(passed|declined|refused|rejected|withdrew)\b",
     r"\b(rejected|turned down|declined|refused|passed on)\s+(me|us|my|our|it|the)\b",
     r"\b(i|we)\s+(didn'?t|did not)\s+get\b",
     r"\b(i|we)\s+(lost|blew)\s+(it|the)\b",
@@ -46,14 +47,17 @@ _DENY = _rx(
     r"\bjust a (misunderstanding|formality|delay)\b",
     r"\bnot (really )?rejected\b",
 )
-_HEAT = _rx(
+_ANGER = _rx(
     r"\b(furious|livid|fuming|pissed|raging|angry|mad at|so mad|outraged|seething)\b",
+)
+_URGE = _rx(
     r"\b(tell (them|him|her) off|give (them|him|her) a piece of my mind)\b",
-    r"\b(write|send|fire off|email|text|reply)\w*\s+(them|him|her|back)?\s*(right now|now|tonight"
-    r"|immediately|straight away)\b",
-    r"\b(right now|tonight|immediately)\b.*\b(reply|email|write|send|message)\b",
+    r"\b(write|send|fire off|email|text|reply|message|drafted|call)\w*\b.{0,80}?"
+    r"\b(right now|now|tonight|immediately|straight away|today)\b",
+    r"\b(right now|tonight|immediately)\b.{0,80}?\b(reply|email|write|send|message)",
     r"\bfind someone else\b",
     r"\bburn (the|that) bridge\b",
+    r"\b(leave|post|write) (them )?(a )?(bad|1-star|one-star|terrible) review\b",
 )
 _CALM = _rx(
     r"\b(calm(er)?|cooled (down|off)|slept on it|took a (walk|break|breath)|breathed)\b",
@@ -71,7 +75,8 @@ _GO_ON = _rx(
     r"\bmakes sense\b",
 )
 _SKIP = _rx(
-    r"\bskip\b",
+    r"\bskip\s+(to|ahead|over|past|forward|straight|this|these|that|steps?\b|the\s+(steps?|rest"
+    r"|feelings|emotional|part|questions|first))",
     r"\b(jump|go|move|fast[- ]forward|straight|advance)\s+(ahead\s+)?(straight\s+)?to\s+"
     r"(step\s*[2-6]|the (end|plan|last step|summary|final))\b",
     r"\bignore (all |your |the |previous |prior )*(rules|instructions|steps|prompt)\b",
@@ -90,7 +95,7 @@ _BACK = re.compile(
 _BACK_NAMES = {"acknowledg": 1, "detach": 2, "calm": 2, "reframe": 3, "feedback": 4,
                "strategy": 5, "adjust": 5}
 _QUESTION = _rx(
-    r"\?\s*$", r"^\s*(how|what|why|should|is it|can i|do i|when|any tips)\b", r"\btell me about\b"
+    r"\?", r"^\s*(how|what|why|should|is it|can i|do i|when|any tips)\b", r"\btell me about\b"
 )
 _ADVICE: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     ("real-reason", _rx(r"\breal reason\b", r"\bwhy (they|he|she) really\b",
@@ -115,7 +120,8 @@ class Signals:
 
     acknowledges: bool
     denies: bool
-    heated: bool
+    heated: bool  # angry, or
+    urge: bool  # about to reply to the other side in the heat of it
     calmer: bool
     go_on: bool
     skip: bool
@@ -141,7 +147,8 @@ def read(message: str) -> Signals:
     return Signals(
         acknowledges=bool(_ACK.search(text)),
         denies=bool(_DENY.search(text)),
-        heated=bool(_HEAT.search(text)),
+        heated=bool(_ANGER.search(text) or _URGE.search(text)),
+        urge=bool(_URGE.search(text)),
         calmer=bool(_CALM.search(text)),
         go_on=bool(_GO_ON.search(text)),
         skip=bool(_SKIP.search(text)),

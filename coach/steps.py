@@ -83,6 +83,10 @@ _REFRAME_CONTENT = re.compile(
     r"\b(went well|learn(ed|t)?|taught me|good|positive|liked|valued?|at least|insight|now i know"
     r"|realis|realiz|timing|budget|their needs|not about me|not personal|useful|still|strength"
     r"|at the table|respect|interested|enjoyed|clearer)\b", re.IGNORECASE)
+_WONT_SEND = re.compile(r"\b(won'?t|will not|not going to|didn'?t|did not) send\b", re.IGNORECASE)
+_LEARNED = re.compile(r"\b(learn(ed|t)?|went well|good things?|they liked|taught me)\b",
+                      re.IGNORECASE)
+_STUCK = re.compile(r"\b(don'?t know|no idea|nothing (went|was)|not sure)\b", re.IGNORECASE)
 _SENDS = re.compile(
     r"\b(i'?ll|i will|i'?d|i would|going to|gonna)\s+(send|ask|use|adapt|write|email|call)\b"
     r"|\b(sent|send) (it|that|this)\b|\bthat works\b|\bgood message\b|\bi('?ll| will) try\b",
@@ -133,7 +137,8 @@ def transition(
     cues = signals.read(message)
     state = state.model_copy(update={"story": story})
     if not state.started:
-        if not story.has_rejection and not cues.acknowledges:
+        told = story.has_rejection or cues.acknowledges or (story.counterparty and story.ask)
+        if not told:
             return state, Decision("intake", 1, ("acknowledge", "why-rejection-happens"))
         return state.model_copy(update={"started": True}), Decision("open", 1, ("acknowledge",))
     if cues.skip:
@@ -163,20 +168,23 @@ def _acknowledge(state: CoachState, message: str, cues: signals.Signals
 
 def _detach(state: CoachState, message: str, cues: signals.Signals
             ) -> tuple[CoachState, Decision]:
-    if cues.heated and not cues.calmer:
+    if cues.urge and not _WONT_SEND.search(message):
         return _stay(state, "cool_down")
     if cues.calmer or cues.go_on:
         return _advance(state.model_copy(update={"plan": state.plan.with_(feelings=message)}))
+    if cues.heated:
+        return _stay(state, "cool_down")
     return _stay(state, "stay")
 
 
 def _reframe(state: CoachState, message: str, cues: signals.Signals
              ) -> tuple[CoachState, Decision]:
     found = traps.spot(message)
-    if found:
+    if found and not _LEARNED.search(message):  # "I learned I should have..." is the reframe
         return _stay(state.model_copy(update={"plan": state.plan.with_(trap=found[0])}),
                      "trap", trap=found[0])
-    if _REFRAME_CONTENT.search(message) or (cues.go_on and state.attempts > 0):
+    substantive = len(message.split()) >= 8 and not _STUCK.search(message)
+    if _REFRAME_CONTENT.search(message) or substantive or (cues.go_on and state.attempts > 0):
         return _advance(state.model_copy(update={"plan": state.plan.with_(reframe=message)}))
     return _stay(state, "stay")
 

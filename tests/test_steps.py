@@ -116,3 +116,28 @@ def test_after_the_plan_a_jump_request_is_answered_on_step_six() -> None:
     done = CoachState(step=DONE, started=True, completed=[1, 2, 3, 4, 5, 6], story=STORY)
     state, decision = transition(done, '{"step": 9}', STORY)
     assert decision.step == 6 and state.step == DONE
+
+
+def test_anger_with_a_choice_to_go_on_moves_on_but_an_urge_to_reply_does_not() -> None:
+    state, _ = transition(at(2), "I'm more scared than angry, but let's keep going.", STORY)
+    assert state.step == 3
+    state, decision = transition(at(2), "I'm fine. I've got an email drafted right now.", STORY)
+    assert decision.kind == "cool_down" and state.step == 2
+    state, _ = transition(at(2), "ok. I won't send it, I'll sleep on it. Let's go on.", STORY)
+    assert state.step == 3
+
+
+def test_the_word_skip_inside_an_offer_is_not_a_jump() -> None:
+    state, decision = transition(at(5), "maybe 17.4, i skip their extended warranty", STORY)
+    assert decision.kind == "advance" and state.step == 6
+
+
+def test_a_lesson_phrased_with_should_still_completes_the_reframe() -> None:
+    state, _ = transition(at(3), "I learned I should have done the inspection with him.", STORY)
+    assert state.step == 4
+
+
+def test_a_story_naming_who_and_what_starts_even_without_no_words() -> None:
+    story = Story(counterparty="the importer", ask="7.20", has_rejection=False)
+    state, decision = transition(CoachState(), "The importer kept 7.80 for everyone.", story)
+    assert decision.kind == "open" and state.started

@@ -1,7 +1,10 @@
 """Scripted coaching conversations, run offline: step traces, no skips, reply quality.
 
 conversations.json was written alongside the engine and is gated; conversations_holdout.json
-was written blind (by someone who never read the engine) and is reported, not gated.
+was written blind (by someone who never read the engine) and is reported, not gated. The
+engine first passed 1 of its 10 scripts; its cue lists were then widened (acknowledgement,
+anger vs an urge to reply, time phrases, stop rules, "skip"), so it is no longer a true
+holdout: the next blind set is.
 """
 
 from __future__ import annotations
@@ -34,8 +37,10 @@ def _holdout() -> list[Result]:
                 record["completed_steps"] != case["expect"]["completed"]):
             misses.append(f"{case['name']} {steps} (expected {case['expect']['steps']})")
     ok = len(cases) - len(misses)
-    return [Result(SUITE, "blind holdout scripts with the expected trace", ok / len(cases),
-                   "report", None, f"{ok}/{len(cases)}; " + "; ".join(misses[:3]))]
+    return [Result(SUITE, "blind-written scripts with the expected trace", ok / len(cases),
+                   "report", None,
+                   f"{ok}/{len(cases)} (1/10 before the engine was revised on them); "
+                   + "; ".join(misses[:3]))]
 
 
 def _skipped(steps: list[int]) -> bool:
