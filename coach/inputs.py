@@ -11,6 +11,10 @@ import unicodedata
 from dataclasses import dataclass
 
 MAX_CHARS = 4000
+_MARKUP = re.compile(
+    r"<\|[^|>]{0,40}\|>|\[/?INST\]|</?(?:s|start_of_turn|end_of_turn)>|<[A-Za-z/!][^<>]{0,200}>"
+    r"|!?\[([^\]]{0,200})\]\([^)]{0,500}\)"
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
@@ -24,6 +28,14 @@ class Cleaned:
     @property
     def empty(self) -> bool:
         return not self.text
+
+
+def plain(text: str) -> str:
+    """Text that other text is built from (scenario fields): no tags, chat tokens or links.
+
+    Markdown links and images keep their words; everything else in angle brackets goes.
+    """
+    return _MARKUP.sub(lambda m: m.group(1) or "", _CONTROL.sub("", text)).strip()
 
 
 def clean(message: str) -> Cleaned:

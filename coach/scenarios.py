@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from coach.errors import KnowledgeError
+from coach.inputs import plain
 from coach.story import Story
 
 Reason = Literal["budget", "authority", "timing", "need", "trust", "competing_offer"]
@@ -150,7 +151,10 @@ class Counterparty(BaseModel):
     def _from_string(cls, value: object) -> object:
         if isinstance(value, str):
             name, _, role = value.partition(",")
-            return {"name": name.strip() or "the other side", "role": role.strip()}
+            value = {"name": name, "role": role}
+        if isinstance(value, dict):  # inline scenarios are the person's text: no markup
+            value = {k: plain(v) if isinstance(v, str) else v for k, v in value.items()}
+            value["name"] = value.get("name") or "the other side"
         return value
 
 
@@ -170,6 +174,16 @@ class Scenario(BaseModel):
         default_factory=list, max_length=3, description="Hint, partial, full: said at levels 1-3."
     )
     alternative: str = Field(default="", max_length=500, description="The workable arrangement.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_text(cls, value: object) -> object:
+        """Inline scenarios come from the person: their fields lose tags, tokens and links."""
+        if not isinstance(value, dict):
+            return value
+        return {k: plain(v) if isinstance(v, str) and k != "hidden_reason" else
+                [plain(x) if isinstance(x, str) else x for x in v] if isinstance(v, list) else v
+                for k, v in value.items()}
 
     @model_validator(mode="after")
     def _fill_from_reason(self) -> Scenario:
