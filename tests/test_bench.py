@@ -8,22 +8,12 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import pytest
 
-from coach.settings import REPO_DIR
 from evals import bench
 from evals.bench_procs import run_process
-
-MODEL_DIR = Path(
-    os.environ.get("COACH_EMBEDDING_MODEL_DIR")
-    or REPO_DIR.parent / "shared/models/all-MiniLM-L6-v2"
-)
-needs_model = pytest.mark.skipif(
-    not (MODEL_DIR / "onnx" / "model.onnx").is_file(),
-    reason=f"no all-MiniLM-L6-v2 at {MODEL_DIR} (set COACH_EMBEDDING_MODEL_DIR)",
-)
+from tests.model import MODEL_DIR, needs_model
 
 
 @needs_model

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -19,16 +18,8 @@ from chromadb.config import Settings as ChromaSettings
 from coach.embedding import MiniLMEmbedding
 from coach.knowledge import STEP_TOPICS, TOPICS, Card
 from coach.retrieval import Retriever, build_retriever, get_retriever
-from coach.settings import REPO_DIR, get_settings
-
-MODEL_DIR = Path(
-    os.environ.get("COACH_EMBEDDING_MODEL_DIR")
-    or REPO_DIR.parent / "shared/models/all-MiniLM-L6-v2"
-)
-needs_model = pytest.mark.skipif(
-    not (MODEL_DIR / "onnx" / "model.onnx").is_file(),
-    reason=f"no all-MiniLM-L6-v2 at {MODEL_DIR} (set COACH_EMBEDDING_MODEL_DIR)",
-)
+from coach.settings import get_settings
+from tests.model import MODEL_DIR, needs_model
 
 # One card per topic, each about something a person would say in other words.
 BODIES = {
