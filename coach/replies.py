@@ -241,9 +241,9 @@ def _stay_4(d: Decision, s: CoachState, f: Facts) -> list[str]:
 def _advance_5(s: CoachState, f: Facts) -> list[str]:
     idea = plans.suggested_arrangement(s.story)
     return [
-        "Now change the offer, not just the wording. Think about your pitch, the value "
-        f"you add, your style, a realistic goal and a walk-away point. One different "
-        f"arrangement: {idea}. {step_question(5, f)}",
+        f"Now change the offer, not just the wording: {f.ask} as it stood got a No. Think "
+        "about your pitch, the value you add, your style, a realistic goal and a walk-away "
+        f"point. One different arrangement: {idea}. {step_question(5, f)}",
         f"With that in hand, let's adjust. Repeating {f.ask} unchanged would likely get the "
         f"same answer. For example, you could {idea}. What's your version, and what's the "
         "least you'd accept?",
@@ -268,7 +268,8 @@ def _stay_5(d: Decision, s: CoachState, f: Facts) -> list[str]:
 
 def _advance_6(s: CoachState, f: Facts) -> list[str]:
     return [
-        f"That's a real change. Last step: persistence, but smart. {step_question(6, f)} "
+        f"That's a real change. Last step: persistence with {f.who}, but smart. "
+        f"{step_question(6, f)} "
         "For example: come back in four weeks or when their budget resets, and stop after "
         "two more No's.",
         f"Good plan. Now decide how you'll come back to {f.who}: not pushy, and never with "
