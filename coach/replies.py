@@ -40,7 +40,9 @@ class Facts:
         self.own_ask = ask or "my proposal"
         self.reason = story.stated_reason
         first = (story.counterparty or "").split(",")[0].split()
-        self.name = first[0] if len(first) == 1 and first[0][:1].isupper() else None
+        # "Jonas" or "Mrs Okafor": a capitalised name of up to three words, before any comma
+        named = 1 <= len(first) <= 3 and all(w[:1].isupper() for w in first)
+        self.name = " ".join(first) if named else None
         self.who = self.name or self.full  # the short way to refer to them after the opening
         self.context = story.context
 

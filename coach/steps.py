@@ -89,7 +89,8 @@ _LEARNED = re.compile(r"\b(learn(ed|t)?|went well|good things?|they liked|taught
 _STUCK = re.compile(r"\b(don'?t know|no idea|nothing (went|was)|not sure)\b", re.IGNORECASE)
 _SENDS = re.compile(
     r"\b(i'?ll|i will|i'?d|i would|going to|gonna)\s+(send|ask|use|adapt|write|email|call)\b"
-    r"|\b(sent|send) (it|that|this)\b|\bthat works\b|\bgood message\b|\bi('?ll| will) try\b",
+    r"|\b(sent|send) (it|that|this)\b|\bthat works\b|\bgood message\b|\bi('?ll| will) try\b"
+    r"|^\W*(\w+\W+){0,3}(will|would|gonna) (send|adapt|use) ?(it|that|this)?\b",
     re.IGNORECASE)
 _NO_FEEDBACK = re.compile(
     r"\b(won'?t|will not|wouldn'?t|never)\s+(answer|reply|respond|tell|say|talk)\b|\bcan'?t ask\b"
@@ -100,8 +101,9 @@ _ADJUST = re.compile(
     r"|arrangement|condition|scope|term|flexib|part[- ]time|remote|later start|shorter|longer)",
     re.IGNORECASE)
 _SAME_OFFER = re.compile(
-    r"\b(same|identical|exact same) (offer|price|rate|proposal|number|terms|deal|ask|request|pitch)"
-    r"|\bask(ing)? (them |him |her )?again\b|\bresend\b|\bsend (it|the same) again\b"
+    r"\b(same|identical)\b[^.;]{0,25}?\b(offer|price|rate|proposal|number|terms|deal|ask|request"
+    r"|pitch|bid|quote|amount)\b|\bresubmit (it|as is)\b"
+    r"|\bresend\b|\bsend (it|the same) again\b"
     r"|\bjust (push|insist)|\bkeep (asking|pushing)\b", re.IGNORECASE)
 
 

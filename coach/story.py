@@ -111,7 +111,11 @@ def normalize(text: object) -> str:
     if not isinstance(text, str):
         return ""
     text = unicodedata.normalize("NFKC", text[:_SCAN_LIMIT]).translate(_QUOTES)
+    text = _HONORIFIC.sub(r"\1", text)  # "Mrs. Okafor" is one name, not a sentence end
     return re.sub(r"[ \t]+", " ", _INVISIBLE.sub(" ", text)).strip()
+
+
+_HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof)\.")
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -428,7 +432,8 @@ _NO = _rx(
     r"look(?:ing)? for someone (?:else|cheaper)|dropped (?:me|us|my|our)|let (?:me|us) go|"
     r"cancell?ed (?:the|my|our)|can(?:'t|not) do (?:it|that)|(?:not|un)able to (?:support|do|offer|"
     r"go|approve|accept|agree)|(?:go|going) (?:in )?(?:another|a different) direction|"
-    r"(?:won't|will not) be discussing|"
+    r"(?:won't|will not) be discussing|can(?:not|'t) (?:give|offer|approve|make|go|help)|"
+    r"not happening|declin(?:e|ed|ing)\b|not a (?:good |great )?fit|"
     r"(?:price|decision|deductions?|answer|offer) (?:stands|is final)|"
     r"(?:won't|wouldn't|will not|would not) (?:go (?:below|above|lower|higher|down|up)|"
     r"renew|sign|go ahead|raise|give|approve|lower|let|"

@@ -141,3 +141,19 @@ def test_a_story_naming_who_and_what_starts_even_without_no_words() -> None:
     story = Story(counterparty="the importer", ask="7.20", has_rejection=False)
     state, decision = transition(CoachState(), "The importer kept 7.80 for everyone.", story)
     assert decision.kind == "open" and state.started
+
+
+def test_asking_again_later_with_a_stop_rule_is_a_plan_not_the_same_offer() -> None:
+    state, decision = transition(
+        at(6), "I ask her again in March. If she says no again I stop asking.", STORY)
+    assert decision.kind == "summary" and state.step == DONE
+
+
+def test_the_same_number_again_is_the_same_offer() -> None:
+    state, decision = transition(at(5), "I'll resubmit the same $48,500 bid.", STORY)
+    assert decision.kind == "same_offer" and state.step == 5
+
+
+def test_a_terse_yes_to_the_feedback_draft_completes_step_four() -> None:
+    state, _ = transition(at(4), "Good. Will send.", STORY)
+    assert state.step == 5

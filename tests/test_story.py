@@ -155,3 +155,13 @@ def test_the_time_of_the_no_is_not_overwritten_by_later_chat(extractor: StoryExt
     first = extractor.extract("The client rejected my proposal yesterday.")
     later = extractor.extract("I want to answer them today.", prior=first)
     assert later.time_since == "yesterday"
+
+
+def test_plain_spoken_nos_are_recognised() -> None:
+    from coach.story import RuleStoryExtractor
+
+    for text in ("asked the booker for a 70/30 split. he said 'not happening' and walked off",
+                 "Got the decline letter today, a form letter.",
+                 "I asked my head nurse Mrs. Okafor for day shifts. She said the ward cannot give "
+                 "this to me now."):
+        assert RuleStoryExtractor().extract(text).has_rejection, text

@@ -1,10 +1,11 @@
 """Scripted coaching conversations, run offline: step traces, no skips, reply quality.
 
-conversations.json was written alongside the engine and is gated; conversations_holdout.json
-was written blind (by someone who never read the engine) and is reported, not gated. The
-engine first passed 1 of its 10 scripts; its cue lists were then widened (acknowledgement,
-anger vs an urge to reply, time phrases, stop rules, "skip"), so it is no longer a true
-holdout: the next blind set is.
+conversations.json was written alongside the engine and is gated. The two holdout files
+were each written blind (by someone who never read the engine) and are reported, not gated.
+The engine first passed 1/10 of the first set and 5/10 of the second; after each, its cue
+lists were widened by family (acknowledgements and Nos, anger vs an urge to reply, time
+phrases, stop rules, "skip", the same offer, "will send"), so neither is a true holdout any
+more: the next blind set is.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ def _cases(name: str = "conversations.json") -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
-def _holdout() -> list[Result]:
-    cases = _cases("conversations_holdout.json")
+def _holdout(name: str, before: str) -> list[Result]:
+    cases = _cases(name)
     if not cases:
         return []
     deps, misses = offline_deps(), []
@@ -37,9 +38,8 @@ def _holdout() -> list[Result]:
                 record["completed_steps"] != case["expect"]["completed"]):
             misses.append(f"{case['name']} {steps} (expected {case['expect']['steps']})")
     ok = len(cases) - len(misses)
-    return [Result(SUITE, "blind-written scripts with the expected trace", ok / len(cases),
-                   "report", None,
-                   f"{ok}/{len(cases)} (1/10 before the engine was revised on them); "
+    return [Result(SUITE, f"blind-written scripts ({name})", ok / len(cases), "report", None,
+                   f"{ok}/{len(cases)} ({before} before the engine was revised on them); "
                    + "; ".join(misses[:3]))]
 
 
@@ -97,7 +97,8 @@ def run_suite() -> tuple[list[Result], list[str]]:
 
 def run(full: bool = True) -> list[Result]:
     results, failures = run_suite()
-    results.extend(_holdout())
+    results.extend(_holdout("conversations_holdout.json", "1/10"))
+    results.extend(_holdout("conversations_holdout2.json", "5/10"))
     if failures:
         results.append(Result(SUITE, "first failure", len(failures), "", None, failures[0]))
     return results
