@@ -63,7 +63,7 @@ def _deps(offline: bool) -> Any:
     return offline_deps() if offline else default_deps()
 
 
-def _show(turn: Turn, stream: Any = None) -> None:
+def _show(turn: Turn) -> None:
     """Print a turn's extras under its (already printed) reply."""
     if turn.citations:
         print("  Guide: " + "; ".join(c.title for c in turn.citations))

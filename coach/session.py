@@ -200,7 +200,7 @@ class Session:
                 notice=_join(cleaned.notice, notice), reveal_level=move.reveal_level,
                 assessment=move.assessment.model_dump() if move.assessment else None,
                 debrief=move.debrief.model_dump() if move.debrief else None,
-                citations=[Citation(id=c.id, topic=c.topic, title=c.title) for c in cards],
+                citations=_cite(cards),
             )
 
         return TurnStream(chunks, finish)
@@ -229,7 +229,7 @@ class Session:
             self.state = state.model_copy(update={"last_reply": text})
             return Turn(
                 user=cleaned.text, reply=text, step=decision.step, step_name=spec.topic,
-                citations=[Citation(id=c.id, topic=c.topic, title=c.title) for c in cards],
+                citations=_cite(cards),
                 source=source, notice=_join(cleaned.notice, notice),
             )
 
@@ -273,10 +273,13 @@ class Session:
             return Turn(user=user, reply=text, step=step,
                         step_name=STEPS[step - 1].topic if step else None,
                         safety="crisis" if crisis else None,
-                        citations=[Citation(id=c.id, topic=c.topic, title=c.title)
-                                   for c in cards])
+                        citations=_cite(cards))
 
         return TurnStream(iter([text]), finish)
+
+
+def _cite(cards: Sequence[Passage]) -> list[Citation]:
+    return [Citation(id=c.id, topic=c.topic, title=c.title) for c in cards]
 
 
 def _goal(decision: Decision) -> str:

@@ -14,7 +14,7 @@ import json
 import re
 
 from coach import replay
-from coach.session import offline_deps
+from coach.session import Deps, offline_deps
 from evals.result import DATA_DIR, Result
 
 SUITE = "conversations"
@@ -26,16 +26,25 @@ def _cases(name: str = "conversations.json") -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
+def _replay(case: dict, deps: Deps) -> tuple[dict, list[int], bool]:
+    """One case's record, its step trace, and whether it is the expected one."""
+    record = replay.run(replay.Script(turns=case["turns"]), deps=deps, seed=0)
+    steps = [t["step"] for t in record["turns"]]
+    expect = case["expect"]
+    ok = steps == expect["steps"] and record["completed_steps"] == expect["completed"]
+    if "safety" in expect:
+        ok = ok and [t["safety"] for t in record["turns"]] == expect["safety"]
+    return record, steps, ok
+
+
 def _holdout(name: str, before: str) -> list[Result]:
     cases = _cases(name)
     if not cases:
         return []
     deps, misses = offline_deps(), []
     for case in cases:
-        record = replay.run(replay.Script(turns=case["turns"]), deps=deps, seed=0)
-        steps = [t["step"] for t in record["turns"]]
-        if steps != case["expect"]["steps"] or (
-                record["completed_steps"] != case["expect"]["completed"]):
+        _, steps, ok = _replay(case, deps)
+        if not ok:
             misses.append(f"{case['name']} {steps} (expected {case['expect']['steps']})")
     ok = len(cases) - len(misses)
     return [Result(SUITE, f"blind-written scripts ({name})", ok / len(cases), "report", None,
@@ -54,13 +63,8 @@ def run_suite() -> tuple[list[Result], list[str]]:
     traces_ok = skips = injected_moves = repeated_openings = over_long = uncited = 0
     cooperative = complete = 0
     for case in _cases():
-        record = replay.run(replay.Script(turns=case["turns"]), deps=deps, seed=0)
+        record, steps, ok = _replay(case, deps)
         turns = record["turns"]
-        steps = [t["step"] for t in turns]
-        expect = case["expect"]
-        ok = steps == expect["steps"] and record["completed_steps"] == expect["completed"]
-        if "safety" in expect:
-            ok = ok and [t["safety"] for t in turns] == expect["safety"]
         traces_ok += ok
         if not ok:
             failures.append(f"{case['name']}: steps {steps} completed {record['completed_steps']}")
