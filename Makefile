@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-llm evals bench lock
+.PHONY: run test test-llm evals bench lock screenshots
 
 $(BIN)/python:
 	$(shell command -v $(PY) >/dev/null 2>&1 && echo $(PY) || echo python3) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(DEV_STAMP)
 	$(BIN)/ruff check coach evals tests app.py
 	$(BIN)/mypy coach
 	$(BIN)/pytest
+
+# The README's pictures: the browser tests, saving their screenshots into docs/screenshots/.
+screenshots: $(DEV_STAMP)
+	COACH_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -m browser tests/test_browser.py
 
 evals: $(DEV_STAMP)
 	$(BIN)/python -m evals

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from coach import plan as plans
 from coach import traps
 from coach.retrieval import Passage
-from coach.steps import STEPS, CoachState, Decision
+from coach.steps import STEPS, CoachState, Decision, current
 from coach.story import Story
 
 _PERSON = {"my": "your", "me": "you", "i": "you", "i'm": "you're", "our": "your", "we": "you",
@@ -115,7 +115,7 @@ def step_question(step: int, f: Facts) -> str:
         4: "Would you send that message, adapt it, or is asking not possible here?",
         5: "What will you change: the number, what comes with it, or how you present it?",
         6: "When will you come back to them, on what trigger, and when will you stop?",
-    }[min(step, 6)]
+    }[current(step)]
 
 
 def _intake(d: Decision, s: CoachState, f: Facts) -> list[str]:
@@ -365,8 +365,20 @@ def _advice(d: Decision, s: CoachState, f: Facts) -> list[str]:
 
 
 def _advance(d: Decision, s: CoachState, f: Facts) -> list[str]:
-    return {2: _advance_2, 3: _advance_3, 4: _advance_4, 5: _advance_5, 6: _advance_6}[
+    options = {2: _advance_2, 3: _advance_3, 4: _advance_4, 5: _advance_5, 6: _advance_6}[
         d.step](s, f)
+    said = s.early.get(d.step)
+    if said:  # they already spoke to this step: build on it rather than ask from scratch
+        quote = _sentences(said, 1)[:160]
+        options = [f'You already touched on this: "{quote}" {o}' for o in options]
+    return options
+
+
+def _move_on(d: Decision, s: CoachState, f: Facts) -> list[str]:
+    """Two stays without a reason to stay: move on kindly, and say we can come back."""
+    done = STEPS[d.step - 2].title.lower()
+    return [f"Let's not get stuck on {done}; we can come back to it any time. "
+            f"{o}" for o in _advance(d, s, f)]
 
 
 def _stay(d: Decision, s: CoachState, f: Facts) -> list[str]:
@@ -378,4 +390,5 @@ _TEMPLATES = {
     "challenge": _challenge, "cool_down": _cool_down, "trap": _trap, "no_feedback": _no_feedback,
     "same_offer": _same_offer, "need_stop_rule": _need_stop, "skip_refused": _skip,
     "back": _back, "advice": _advice, "summary": _summary, "after_done": _after_done,
+    "move_on": _move_on,
 }

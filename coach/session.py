@@ -17,6 +17,8 @@ from pydantic import BaseModel, Field
 
 from coach import inputs, limits, rehearsal, replies, safety
 from coach.draft import Draft
+from coach.reading.model import Reader, ReadingContext
+from coach.reading.rules import RuleReader
 from coach.rehearsal import RehearsalState
 from coach.retrieval import Passage
 from coach.scenarios import Scenario, scenario_from_story
@@ -75,6 +77,7 @@ class Deps:
     search: Search
     model: Any  # coach.llm.FallbackModel: stream(draft) -> ReplyStream
     extractor: StoryExtractor
+    reader: Reader = field(default_factory=RuleReader)
     clock: Callable[[], float] = field(default=time.time)
 
 
@@ -207,10 +210,11 @@ class Session:
 
     def _coach_turn(self, state: SessionState, cleaned: inputs.Cleaned, seed: int) -> TurnStream:
         coach = state.coach
-        story = coach.story
-        if not coach.started or not story.counterparty:
-            story = self.deps.extractor.extract(cleaned.text, story)
-        coach, decision = transition(coach, cleaned.text, story)
+        story = self.deps.extractor.extract(cleaned.text, coach.story)  # every turn, merged
+        ctx = ReadingContext(step=coach.step, started=coach.started, story=story,
+                             recent=state.recent)
+        reading = self.deps.reader.read(cleaned.text, ctx)
+        coach, decision = transition(coach, reading)
         cards = self._cards(cleaned.text, decision)
         template = replies.compose(decision, coach, seed, state.last_reply, cards)
         spec = STEPS[decision.step - 1]

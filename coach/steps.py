@@ -1,21 +1,23 @@
-"""The six steps as data, and the pure transition (state, message) -> (state, decision).
+"""The six steps as data, and the pure transition (state, reading) -> (state, decision).
 
-The engine alone decides the step: nothing in the person's text (or an LLM's) can move
-it except the cues each step defines below. It does not write replies (replies.py does)
-and does not screen for crisis (safety.py runs before it).
+The engine alone decides the step, from a Reading (coach/reading): it never sees raw text,
+and no reader (an LLM included) can set the step. Its policy moves on when the person has
+done the step's work, and stays only for a named exception (denial, heat, a trap named
+once, no way to ask, the same offer, a missing stop rule), or at most twice otherwise.
+It does not write replies (replies.py does) and does not screen for crisis (safety.py does).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from coach import plan as plans
-from coach import signals, traps
+from coach import traps
 from coach.knowledge import STEP_TOPICS, Topic
+from coach.reading.model import Reading
 from coach.story import Story
 
 
@@ -54,7 +56,9 @@ DONE = 7  # the step after the last one: the plan is complete
 Kind = Literal[
     "intake", "open", "advance", "stay", "challenge", "cool_down", "trap", "no_feedback",
     "same_offer", "need_stop_rule", "skip_refused", "back", "advice", "summary", "after_done",
+    "move_on",
 ]
+MAX_STAYS = 2  # stays on one step without a named exception before moving on kindly
 
 
 class CoachState(BaseModel):
@@ -64,6 +68,9 @@ class CoachState(BaseModel):
     started: bool = Field(default=False, description="A rejection has been told.")
     completed: list[int] = Field(default_factory=list)
     attempts: int = Field(default=0, description="Turns spent on the current step.")
+    trap_named: bool = Field(default=False, description="A trap was named at this step.")
+    early: dict[int, str] = Field(
+        default_factory=dict, description="What the person already said for a later step.")
     story: Story = Field(default_factory=Story)
     plan: plans.Plan = Field(default_factory=plans.Plan)
 
@@ -79,163 +86,152 @@ class Decision:
     trap: traps.Trap | None = None
 
 
-_REFRAME_CONTENT = re.compile(
-    r"\b(went well|learn(ed|t)?|taught me|good|positive|liked|valued?|at least|insight|now i know"
-    r"|realis|realiz|timing|budget|their needs|not about me|not personal|useful|still|strength"
-    r"|at the table|respect|interested|enjoyed|clearer)\b", re.IGNORECASE)
-_WONT_SEND = re.compile(r"\b(won'?t|will not|not going to|didn'?t|did not) send\b", re.IGNORECASE)
-_LEARNED = re.compile(r"\b(learn(ed|t)?|went well|good things?|they liked|taught me)\b",
-                      re.IGNORECASE)
-_STUCK = re.compile(r"\b(don'?t know|no idea|nothing (went|was)|not sure)\b", re.IGNORECASE)
-_SENDS = re.compile(
-    r"\b(i'?ll|i will|i'?d|i would|going to|gonna)\s+(send|ask|use|adapt|write|email|call)\b"
-    r"|\b(sent|send) (it|that|this)\b|\bthat works\b|\bgood message\b|\bi('?ll| will) try\b"
-    r"|^\W*(\w+\W+){0,3}(will|would|gonna) (send|adapt|use) ?(it|that|this)?\b",
-    re.IGNORECASE)
-_NO_FEEDBACK = re.compile(
-    r"\b(won'?t|will not|wouldn'?t|never)\s+(answer|reply|respond|tell|say|talk)\b|\bcan'?t ask\b"
-    r"|\bghost(ed|ing)\b|\bno (way|point) (to|in) ask", re.IGNORECASE)
-_ADJUST = re.compile(
-    r"\d|\b(instead|lower|smaller|bigger|phase|pilot|trial|add|include|bundle|discount|rush|review"
-    r"|split|different|change|pitch|present|style|value|walk[- ]away|minimum|settle|offer|propose"
-    r"|arrangement|condition|scope|term|flexib|part[- ]time|remote|later start|shorter|longer)",
-    re.IGNORECASE)
-_SAME_OFFER = re.compile(
-    r"\b(same|identical)\b[^.;]{0,25}?\b(offer|price|rate|proposal|number|terms|deal|ask|request"
-    r"|pitch|bid|quote|amount)\b|\bresubmit (it|as is)\b"
-    r"|\bresend\b|\bsend (it|the same) again\b"
-    r"|\bjust (push|insist)|\bkeep (asking|pushing)\b", re.IGNORECASE)
-
-
 def _step_topics(step: int) -> tuple[str, ...]:
     extra = {3: ("why-rejection-happens",), 4: ("real-reason",),
              5: ("no-as-leverage", "realistic-goals")}
-    return (STEP_TOPICS[min(step, 6) - 1], *extra.get(min(step, 6), ()))
+    return (STEP_TOPICS[current(step) - 1], *extra.get(current(step), ()))
 
 
-def _advance(state: CoachState) -> tuple[CoachState, Decision]:
+def current(step: int) -> int:
+    """The step a reply works on: after the plan (7), still step 6."""
+    return min(step, 6)
+
+
+def _advance(state: CoachState, kind: Kind = "advance") -> tuple[CoachState, Decision]:
     step = state.step + 1
     new = state.model_copy(update={
-        "step": step, "attempts": 0, "completed": sorted({*state.completed, state.step}),
+        "step": step, "attempts": 0, "trap_named": False,
+        "completed": sorted({*state.completed, state.step}),
     })
     if step == DONE:
         return new, Decision("summary", 6, ("persist-smart", "adjust-strategy"))
-    return new, Decision("advance", step, _step_topics(step))
+    return new, Decision(kind, step, _step_topics(step))
 
 
 def _stay(state: CoachState, kind: Kind, **extra: object) -> tuple[CoachState, Decision]:
     new = state.model_copy(update={"attempts": state.attempts + 1})
-    step = min(state.step, 6)  # after the plan, a refused jump still talks about step 6
+    step = current(state.step)  # after the plan, a refused jump still talks about step 6
     return new, Decision(kind, step, _step_topics(step), **extra)  # type: ignore[arg-type]
 
 
-def transition(
-    state: CoachState, message: str, story: Story
-) -> tuple[CoachState, Decision]:
-    """The next state and what to do, from the current state, the message and the story so far.
+def transition(state: CoachState, reading: Reading) -> tuple[CoachState, Decision]:
+    """The next state and what to do, from the current state and the message's Reading.
 
-    `story` is the extractor's reading after this message; it only fills facts, never the step.
+    The Reading's story only fills facts; its intents and step answers are weighed here.
+    Never more than one step per turn, and never forward on a request to skip.
     """
-    cues = signals.read(message)
-    state = state.model_copy(update={"story": story})
+    state = state.model_copy(update={"story": reading.story})
     if not state.started:
-        told = story.has_rejection or cues.acknowledges or (story.counterparty and story.ask)
+        story = reading.story
+        told = story.has_rejection or reading.has("acknowledges") or (
+            story.counterparty and story.ask)
         if not told:
             return state, Decision("intake", 1, ("acknowledge", "why-rejection-happens"))
         return state.model_copy(update={"started": True}), Decision("open", 1, ("acknowledge",))
-    if cues.skip:
+    if reading.has("skip"):
         return _stay(state, "skip_refused")
-    current = min(state.step, 6)
-    if cues.back_to is not None:
-        target = current - 1 if cues.back_to == 0 else cues.back_to
+    now = current(state.step)
+    if reading.has("back") and reading.back_to is not None:
+        target = now - 1 if reading.back_to == 0 else reading.back_to
         if 1 <= target < state.step:
             kept = [s for s in state.completed if s < target]
-            return (state.model_copy(update={"step": target, "attempts": 0, "completed": kept}),
+            return (state.model_copy(update={"step": target, "attempts": 0, "completed": kept,
+                                             "trap_named": False}),
                     Decision("back", target, _step_topics(target)))
-    if cues.advice:
-        return state, Decision("advice", current, (cues.advice,), advice=cues.advice)
+    if reading.has("advice") and reading.advice_topic and not reading.answers_step:
+        return state, Decision("advice", now, (reading.advice_topic,), advice=reading.advice_topic)
     if state.step == DONE:
         return state, Decision("after_done", 6, ("persist-smart",))
-    return _STEP_RULES[state.step](state, message, cues)
+    state = _keep_early(state, reading)
+    return _STEP_RULES[state.step](state, reading)
 
 
-def _acknowledge(state: CoachState, message: str, cues: signals.Signals
-                 ) -> tuple[CoachState, Decision]:
-    if cues.denies:
+def _keep_early(state: CoachState, reading: Reading) -> CoachState:
+    """Keep what the message already says for later steps, to use when they come."""
+    later = {s: reading.text for s in reading.speaks_to if s > state.step and s not in state.early}
+    return state.model_copy(update={"early": {**state.early, **later}}) if later else state
+
+
+def _stay_or_move_on(state: CoachState) -> tuple[CoachState, Decision]:
+    """No exception applies: stay, but at most MAX_STAYS times, then move on kindly."""
+    if state.attempts >= MAX_STAYS:
+        return _advance(state, "move_on")
+    return _stay(state, "stay")
+
+
+def _acknowledge(state: CoachState, r: Reading) -> tuple[CoachState, Decision]:
+    if r.has("denies") and not r.has("acknowledges"):
         return _stay(state, "challenge")
-    if cues.acknowledges:
-        return _advance(state.model_copy(update={"plan": state.plan.with_(acknowledged=message)}))
-    return _stay(state, "stay")
+    if r.answers_step or r.has("acknowledges") or r.has("go_on"):
+        return _advance(state.model_copy(update={"plan": state.plan.with_(acknowledged=r.text)}))
+    return _stay_or_move_on(state)
 
 
-def _detach(state: CoachState, message: str, cues: signals.Signals
-            ) -> tuple[CoachState, Decision]:
-    if cues.urge and not _WONT_SEND.search(message):
+def _detach(state: CoachState, r: Reading) -> tuple[CoachState, Decision]:
+    if r.has("urge_to_reply") and not r.has("will_not_send"):
         return _stay(state, "cool_down")
-    if cues.calmer or cues.go_on:
-        return _advance(state.model_copy(update={"plan": state.plan.with_(feelings=message)}))
-    if cues.heated:
+    settled = r.has("calmer") or r.has("will_not_send") or r.has("go_on")
+    if r.has("heated") and not settled:
         return _stay(state, "cool_down")
-    return _stay(state, "stay")
+    if settled or r.answers_step:
+        return _advance(state.model_copy(update={"plan": state.plan.with_(feelings=r.text)}))
+    return _stay_or_move_on(state)
 
 
-def _reframe(state: CoachState, message: str, cues: signals.Signals
-             ) -> tuple[CoachState, Decision]:
-    found = traps.spot(message)
-    if found and not _LEARNED.search(message):  # "I learned I should have..." is the reframe
-        return _stay(state.model_copy(update={"plan": state.plan.with_(trap=found[0])}),
-                     "trap", trap=found[0])
-    substantive = len(message.split()) >= 8 and not _STUCK.search(message)
-    if _REFRAME_CONTENT.search(message) or substantive or (cues.go_on and state.attempts > 0):
-        return _advance(state.model_copy(update={"plan": state.plan.with_(reframe=message)}))
-    return _stay(state, "stay")
+def _reframe(state: CoachState, r: Reading) -> tuple[CoachState, Decision]:
+    if r.traps and not state.trap_named:
+        trap = r.traps[0].trap
+        named = state.model_copy(update={"plan": state.plan.with_(trap=trap), "trap_named": True})
+        return _stay(named, "trap", trap=trap)
+    if r.answers_step:
+        return _advance(state.model_copy(update={"plan": state.plan.with_(reframe=r.text)}))
+    if r.has("go_on") and (state.attempts > 0 or state.trap_named):
+        return _advance(state)
+    return _stay_or_move_on(state)
 
 
-def _ask_feedback(state: CoachState, message: str, cues: signals.Signals
-                  ) -> tuple[CoachState, Decision]:
-    if _NO_FEEDBACK.search(message):
+def _ask_feedback(state: CoachState, r: Reading) -> tuple[CoachState, Decision]:
+    if r.has("cannot_ask") and state.plan.feedback_possible:
         return _stay(state.model_copy(update={"plan": state.plan.with_(feedback_possible=False)}),
                      "no_feedback")
-    own_version = "?" in message and len(message) > 60
-    if own_version or _SENDS.search(message) or cues.go_on:
-        updates = {"feedback_message": message} if own_version else {}
+    if r.answers_step or r.has("go_on") or not state.plan.feedback_possible:
+        own = "?" in r.text and len(r.text) > 60
+        updates = {"feedback_message": r.text} if own else {}
         return _advance(state.model_copy(update={"plan": state.plan.with_(**updates)}))
-    return _stay(state, "stay")
+    return _stay_or_move_on(state)
 
 
-def _adjust(state: CoachState, message: str, cues: signals.Signals
-            ) -> tuple[CoachState, Decision]:
-    if _SAME_OFFER.search(message):
+def _adjust(state: CoachState, r: Reading) -> tuple[CoachState, Decision]:
+    if r.has("same_offer") and not r.answers_step:
         return _stay(state, "same_offer")
-    if _ADJUST.search(message) and len(message.split()) >= 3:
-        return _advance(state.model_copy(update={"plan": state.plan.with_(adjustment=message)}))
-    if cues.go_on and state.attempts > 0:  # they accept the arrangement the coach suggested
+    if r.answers_step:
+        return _advance(state.model_copy(update={"plan": state.plan.with_(adjustment=r.text)}))
+    if r.has("go_on") and state.attempts > 0:  # they accept the arrangement the coach suggested
         suggested = plans.suggested_arrangement(state.story)
         return _advance(state.model_copy(update={"plan": state.plan.with_(adjustment=suggested)}))
-    return _stay(state, "stay")
+    return _stay_or_move_on(state)
 
 
-def _persist(state: CoachState, message: str, cues: signals.Signals
-             ) -> tuple[CoachState, Decision]:
-    if _SAME_OFFER.search(message):
+def _persist(state: CoachState, r: Reading) -> tuple[CoachState, Decision]:
+    if r.has("same_offer") and not r.answers_step:
         return _stay(state, "same_offer")
-    when = plans.find_when(message)
-    stop = plans.find_stop_rule(message)
-    updates: dict[str, object] = {}
-    if cues.go_on and state.attempts > 0:  # they accept the coach's suggested defaults
+    when, stop = r.follow_up, r.stop_rule
+    if r.has("go_on") and state.attempts > 0:  # they accept the coach's suggested defaults
         when = when or state.plan.follow_up or plans.DEFAULT_FOLLOW_UP
         stop = stop or state.plan.stop_rule or plans.DEFAULT_STOP_RULE
-    if when:
-        updates["follow_up"] = when
-    if stop:
-        updates["stop_rule"] = stop
+    if r.answers_step and not (when or stop or state.plan.follow_up):
+        when = r.text  # a trigger in their words ("when the new budget lands")
+    if state.attempts >= MAX_STAYS:  # asking a third time is nagging: take the defaults
+        when = when or state.plan.follow_up or plans.DEFAULT_FOLLOW_UP
+        stop = stop or state.plan.stop_rule or plans.DEFAULT_STOP_RULE
+    updates = {k: v for k, v in (("follow_up", when), ("stop_rule", stop)) if v}
     new_plan = state.plan.with_(**updates)
     state = state.model_copy(update={"plan": new_plan})
     if new_plan.follow_up and new_plan.stop_rule:
         return _advance(state)
     if new_plan.follow_up:
         return _stay(state, "need_stop_rule")
-    return _stay(state, "stay")
+    return _stay_or_move_on(state)
 
 
 _STEP_RULES = {1: _acknowledge, 2: _detach, 3: _reframe, 4: _ask_feedback, 5: _adjust, 6: _persist}

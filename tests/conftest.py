@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from coach.settings import get_settings
+from tests.model import MODEL_DIR
 
 if TYPE_CHECKING:
     from coach.session import Deps
@@ -34,6 +35,11 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Each test gets a fresh data dir and no LLM unless it configures one."""
     monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
+    # The shared model when there is one; else a folder that is not there, so that nothing
+    # (a CLI subprocess included) tries to download one: the no-model path runs instead.
+    has_model = (MODEL_DIR / "onnx" / "model.onnx").is_file()
+    monkeypatch.setenv("COACH_EMBEDDING_MODEL_DIR",
+                       str(MODEL_DIR if has_model else tmp_path / "no-model"))
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "COACH_CHROMA_URL", "COACH_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     from coach.retrieval import get_retriever

@@ -2,7 +2,8 @@
 
 Tells a story, sees the reply and the tracker, reloads ?c=ID, checks that markup in a
 message runs nothing, kills the server with SIGKILL mid-conversation and finds every
-message again; saves the screenshots in docs/screenshots/ for the README.
+message again; saves screenshots in the test's tmp dir, or in COACH_SCREENSHOTS_DIR
+(`make screenshots` points it at docs/screenshots/ for the README).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -29,7 +31,7 @@ from tests.openai_stub import Behaviour, OpenAIStub
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parent.parent
-SHOTS = REPO / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("COACH_SCREENSHOTS_DIR") or tempfile.mkdtemp(prefix="coach-shots-"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 STORY = ("I'm a freelance translator. I told my biggest agency, Lexa, that my rate goes from "

@@ -1,0 +1,120 @@
+"""The rules reader: today's cue tables behind the Reader seam, kept for what rules do best.
+
+Precise guards first: skip and injection attempts, explicit step numbers and names, dates,
+numbers and stop rules, and negation scope ("not the same offer", "won't resend" is not
+the same offer). Its step answers are the old cue lists, which generalise poorly; the
+embedding reader (embedding.py) reads those better when its model is available.
+"""
+
+from __future__ import annotations
+
+import re
+
+from coach import plan as plans
+from coach import traps
+from coach.reading import cues
+from coach.reading.model import Intent, Reading, ReadingContext, TrapSeen
+from coach.reading.normalise import normalise
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_REFRAME = _rx(
+    r"\b(went well|learn(ed|t)?|taught me|good|positive|liked|valued?|at least|insight|now i know"
+    r"|realis|realiz|timing|budget|their needs|not about me|not personal|useful|strength"
+    r"|at the table|respect|interested|enjoyed|clearer)\b")
+_NOT_REFRAME = _rx(r"\b(still (furious|angry|mad|upset|livid)|good riddance|no idea|don'?t know"
+                   r"|nothing (went|was))\b")
+_WONT_SEND = _rx(r"\b(won'?t|will not|not going to|didn'?t|did not|never) (send|reply|write"
+                 r"|respond|answer)\b|\b(deleted|scrapped|binned) (the|my|that) (draft|email|"
+                 r"message|text)\b|\b(wait|sleep on it)\b")
+_LEARNED = _rx(r"\b(learn(ed|t)?|went well|good things?|they liked|taught me)\b")
+_STUCK = _rx(r"\b(don'?t know|dunno|no idea|nothing (went|was)|not sure|can'?t think)\b")
+_SENDS = _rx(
+    r"\b(i'?ll|i will|i'?d|i would|going to|gonna)\s+(send|ask|use|adapt|write|email|call)\b"
+    r"|\b(sent|send) (it|that|this)\b|\bthat works\b|\bgood message\b|\bi('?ll| will) try\b"
+    r"|^\W*(\w+\W+){0,3}(will|would|gonna) (send|adapt|use) ?(it|that|this)?\b")
+_NO_FEEDBACK = _rx(
+    r"\b(won'?t|will not|wouldn'?t|never)\s+(answer|reply|respond|tell|say|talk)\b|\bcan'?t ask\b"
+    r"|\bghost(ed|ing)\b|\bno (way|point) (to|in) ask")
+_ADJUST = _rx(
+    r"\d|\b(instead|lower|smaller|bigger|phase|pilot|trial|add|include|bundle|discount|rush|review"
+    r"|split|different|change|pitch|present|style|value|walk[- ]away|minimum|settle|offer|propose"
+    r"|arrangement|condition|scope|term|flexib|part[- ]time|remote|later start|shorter|longer)")
+_SAME_OFFER = _rx(
+    r"\b(same|identical)\b[^.;]{0,25}?\b(offer|price|rate|proposal|number|terms|deal|ask|request"
+    r"|pitch|bid|quote|amount|deck)\b|\bresubmit (it|as is)\b"
+    r"|\bresend\b|\bsend (it|the same) again\b"
+    r"|\bjust (push|insist)|\bkeep (asking|pushing)\b")
+# A negation shortly before the same-offer words scopes over them: "I won't resend the deck".
+_NEGATED = _rx(r"\b(not|no|never|won'?t|will not|wouldn'?t|don'?t|do not|isn'?t|no longer"
+               r"|rather than|instead of)\b(\W+\w+){0,3}\W*$")
+
+
+def _same_offer(text: str) -> bool:
+    return any(not _NEGATED.search(text[: m.start()]) for m in _SAME_OFFER.finditer(text))
+
+
+def step_work(step: int, text: str, found: cues.Signals) -> bool:
+    """Whether the rules read `text` as doing the work of `step`."""
+    if step == 1:
+        return found.acknowledges and not found.denies
+    if step == 2:
+        return found.calmer or bool(_WONT_SEND.search(text))
+    if step == 3:
+        substantive = len(text.split()) >= 8 and not _STUCK.search(text)
+        return (bool(_REFRAME.search(text)) or substantive) and not _NOT_REFRAME.search(text)
+    if step == 4:
+        return ("?" in text and len(text) > 60) or bool(_SENDS.search(text))
+    if step == 5:
+        return bool(_ADJUST.search(text)) and len(text.split()) >= 3 and not _same_offer(text)
+    if step == 6:
+        return bool(plans.find_when(text) or plans.find_stop_rule(text))
+    return False
+
+
+def intents_of(text: str, found: cues.Signals) -> list[Intent]:
+    """The intents the cue tables find in already normalised text."""
+    wont_send = bool(_WONT_SEND.search(text))
+    flags: dict[Intent, bool] = {
+        "acknowledges": found.acknowledges, "denies": found.denies, "heated": found.heated,
+        "urge_to_reply": found.urge and not wont_send, "will_not_send": wont_send,
+        "calmer": found.calmer, "go_on": found.go_on, "skip": found.skip,
+        "back": found.back_to is not None, "advice": found.advice is not None,
+        "stuck": bool(_STUCK.search(text)), "cannot_ask": bool(_NO_FEEDBACK.search(text)),
+        "same_offer": _same_offer(text),
+    }
+    return [intent for intent, on in flags.items() if on]
+
+
+def traps_in(text: str) -> list[TrapSeen]:
+    """The cue tables' thinking traps, unless the message is itself a reframe."""
+    if _LEARNED.search(text):  # "I learned I should have..." is the reframe, not a trap
+        return []
+    return [TrapSeen(trap=t) for t in traps.spot(text)]
+
+
+class RuleReader:
+    """Reads a message with the cue tables, the story rules and the plan's time phrases."""
+
+    name = "rules"
+
+    def read(self, text: str, ctx: ReadingContext) -> Reading:
+        text = normalise(text)
+        found = cues.read(text)
+        step = min(ctx.step, 6)
+        return Reading(
+            text=text,
+            intents=intents_of(text, found),
+            back_to=found.back_to,
+            advice_topic=found.advice,
+            answers_step=step_work(step, text, found),
+            speaks_to=[s for s in range(step + 1, 7) if step_work(s, text, found)],
+            story=ctx.story,
+            traps=traps_in(text),
+            follow_up=plans.find_when(text),
+            stop_rule=plans.find_stop_rule(text),
+            reader=self.name,
+        )
