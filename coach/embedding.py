@@ -57,6 +57,12 @@ def _load(folder: str) -> tuple[Any, Any]:
     return tokenizer, session
 
 
+@lru_cache(maxsize=512)
+def _cached(ef: MiniLMEmbedding, text: str) -> npt.NDArray[np.float32]:
+    """One message's vector, shared by the readers, the crisis screen and retrieval."""
+    return ef._forward([text])[0]
+
+
 @register_embedding_function
 class MiniLMEmbedding(ONNXMiniLM_L6_V2):
     """all-MiniLM-L6-v2 from `model_dir` (or Chroma's download cache), without padding waste."""
@@ -104,6 +110,12 @@ class MiniLMEmbedding(ONNXMiniLM_L6_V2):
             pooled = np.sum(hidden * weights, 1) / np.clip(weights.sum(1), 1e-9, None)
             chunks.append(self._normalize(pooled).astype(np.float32))
         return np.concatenate(chunks)
+
+    def vectors(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        """Unit vectors (len(texts), 384), each text's computed once per process (LRU)."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([_cached(self, t) for t in texts])
 
     def __call__(self, input: Documents) -> Embeddings:
         return cast(Embeddings, list(self._forward(list(input))))

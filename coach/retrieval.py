@@ -107,6 +107,7 @@ class Retriever:
             "lexical" if self._collection is None else ("hybrid" if fuse else "dense")
         )
         self.notice = notice  # why the search is keyword-only, for the UI to show
+        self.embedder = embedding_function if self._collection is not None else None
         self._cache: OrderedDict[str, _Scores] = OrderedDict()
         self._cache_lock = threading.Lock()  # the app searches from several sessions' threads
 
@@ -139,7 +140,7 @@ class Retriever:
         dense = None
         if self._collection is not None and self._embed is not None:
             found = self._collection.query(
-                query_embeddings=self._embed([query]),
+                query_embeddings=self._embed.vectors([query]),  # the message's shared vector
                 n_results=len(self._ids),  # ~50 cards: all of them costs what the top 3 cost
                 include=["distances"],
             )

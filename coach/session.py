@@ -7,6 +7,7 @@ session holds state only; storing it is the caller's job (store.py, via app.py o
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from coach import inputs, limits, rehearsal, replies, safety
 from coach.draft import Draft
+from coach.reading.compose import build_reader
 from coach.reading.model import Reader, ReadingContext
 from coach.reading.rules import RuleReader
 from coach.rehearsal import RehearsalState
@@ -87,7 +89,19 @@ def build_deps(settings: Settings, search: Search | None = None) -> Deps:
 
     model = llm.build_reply_model(settings)
     extractor = llm.build_story_extractor(RuleStoryExtractor(), model)
-    return Deps(search or retrieval.get_retriever().search, model, extractor)
+    return Deps(search or retrieval.get_retriever().search, model, extractor,
+                _reader(settings))
+
+
+def _reader(settings: Settings) -> Reader:
+    """The offline reader these settings and the process's model allow (the notice to stderr)."""
+    from coach import retrieval
+
+    reader, notice = build_reader(retrieval.get_retriever().embedder, settings.knowledge_dir,
+                                  settings.data_dir / "cache", settings.reader)
+    if notice and settings.reader == "auto":
+        print(f"coach: {notice}", file=sys.stderr)
+    return reader
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +114,8 @@ def offline_deps() -> Deps:
     """Deps that never call an LLM, whatever is configured (`--offline`, evals, tests)."""
     from coach import llm, retrieval
 
-    return Deps(retrieval.get_retriever().search, llm.FallbackModel(None), RuleStoryExtractor())
+    return Deps(retrieval.get_retriever().search, llm.FallbackModel(None), RuleStoryExtractor(),
+                _reader(get_settings()))
 
 
 _Reply = tuple[Iterator[str], Callable[[], tuple[str, Literal["template", "llm"], str | None]]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
@@ -32,6 +33,10 @@ class Settings(BaseSettings):
     embedding_model_dir: Path | None = Field(
         default=None, description="A local all-MiniLM-L6-v2 folder (with onnx/) to use offline."
     )
+    reader: Literal["auto", "rules"] = Field(
+        default="auto",
+        description="How messages are read: auto (embedding with the rules when the model is "
+        "there, else the rules), or rules alone.")
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL for conversations; unset: SQLite in data_dir."
     )

@@ -38,6 +38,9 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     # The shared model when there is one; else a folder that is not there, so that nothing
     # (a CLI subprocess included) tries to download one: the no-model path runs instead.
     has_model = (MODEL_DIR / "onnx" / "model.onnx").is_file()
+    # The rules reader unless a test asks for the embedding one (tests/test_reading.py): the
+    # banks take ~20 s to embed and fit on a fresh data dir.
+    monkeypatch.setenv("COACH_READER", "rules")
     monkeypatch.setenv("COACH_EMBEDDING_MODEL_DIR",
                        str(MODEL_DIR if has_model else tmp_path / "no-model"))
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "COACH_CHROMA_URL", "COACH_DATABASE_URL"):

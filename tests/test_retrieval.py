@@ -8,11 +8,11 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import chromadb
 import numpy as np
 import pytest
-from chromadb.api.types import Documents, Embeddings
 from chromadb.config import Settings as ChromaSettings
 
 from coach.embedding import MiniLMEmbedding
@@ -66,9 +66,9 @@ class CountingEmbedding(MiniLMEmbedding):
         super().__init__(MODEL_DIR)
         self.texts = 0
 
-    def __call__(self, input: Documents) -> Embeddings:
-        self.texts += len(input)
-        return super().__call__(input)
+    def _forward(self, documents: list[str], batch_size: int = 32) -> Any:
+        self.texts += len(documents)  # every text the model runs on, cards and queries alike
+        return super()._forward(documents, batch_size)
 
 
 def persistent(path: Path) -> chromadb.ClientAPI:

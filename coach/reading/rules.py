@@ -118,3 +118,8 @@ class RuleReader:
             stop_rule=plans.find_stop_rule(text),
             reader=self.name,
         )
+
+
+def negates_same_offer(text: str) -> bool:
+    """The same-offer words are there, but only under a negation ("won't resend the deck")."""
+    return bool(_SAME_OFFER.search(text)) and not _same_offer(text)

@@ -1,0 +1,67 @@
+"""Readers by composition: the embedding reader with the rules' precise guards, and a fallback.
+
+`WithRules` reads with both and merges: intents are the union, except where the rules'
+negation scope says otherwise ("won't send" is not an urge; "won't resend the same deck"
+is not the same offer); step numbers, dates and stop rules come from the rules; step work
+is the embedding's, or the rules' where they read numbers and dates (steps 4-6).
+`build_reader` picks the best reader the settings and the model allow, in one place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coach.reading.embedding import Embedder, EmbeddingReader
+from coach.reading.model import INTENTS, Reader, Reading, ReadingContext
+from coach.reading.rules import RuleReader, negates_same_offer
+
+_RULES_PRECISE = (4, 6)  # steps whose work the rules read well (sending, dates, stop rules)
+
+
+class WithRules:
+    """A reader whose reading the rules reader's guards always apply to."""
+
+    def __init__(self, reader: Reader, rules: RuleReader | None = None) -> None:
+        self._reader, self._rules = reader, rules or RuleReader()
+        self.name = f"{reader.name}+rules"
+
+    def read(self, text: str, ctx: ReadingContext) -> Reading:
+        rules = self._rules.read(text, ctx)
+        try:
+            other = self._reader.read(text, ctx)
+        except Exception:  # a failing reader falls back to the rules alone
+            return rules
+        intents = {*rules.intents, *other.intents}
+        if rules.has("will_not_send"):
+            intents.discard("urge_to_reply")
+        if negates_same_offer(rules.text):
+            intents.discard("same_offer")
+        step = min(ctx.step, 6)
+        answers = other.answers_step or (step in _RULES_PRECISE and rules.answers_step)
+        return other.model_copy(update={
+            "intents": [i for i in INTENTS if i in intents],
+            "back_to": rules.back_to if rules.back_to is not None else other.back_to,
+            "advice_topic": rules.advice_topic or other.advice_topic,
+            "answers_step": answers,
+            "speaks_to": sorted({*rules.speaks_to, *other.speaks_to} - {step}),
+            "traps": other.traps or rules.traps,
+            "follow_up": rules.follow_up, "stop_rule": rules.stop_rule,
+            "reader": self.name,
+        })
+
+
+def build_reader(embedder: Embedder | None, knowledge_dir: Path, cache: Path | None,
+                 choice: str = "auto") -> tuple[Reader, str | None]:
+    """The offline reader: embedding with the rules when the model is there, else the rules.
+
+    Returns the reader and a notice when it had to fall back to the rules alone.
+    """
+    if choice == "rules":
+        return RuleReader(), None
+    if embedder is None:
+        return RuleReader(), "Reading by rules only: no embedding model could be loaded."
+    try:
+        reader = EmbeddingReader(embedder, knowledge_dir / "reading", cache)
+    except Exception as exc:  # a broken bank must not stop the coach
+        return RuleReader(), f"Reading by rules only: the example banks failed ({exc})."
+    return WithRules(reader), None

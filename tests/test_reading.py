@@ -1,0 +1,85 @@
+"""The reading layer: one normaliser, the rules' guards, and the embedding reader by example."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.reading.compose import WithRules, build_reader
+from coach.reading.model import Reading, ReadingContext
+from coach.reading.normalise import MAX_CHARS, normalise
+from coach.reading.rules import RuleReader
+from coach.settings import REPO_DIR
+from coach.steps import CoachState, transition
+from tests.model import MODEL_DIR, needs_model
+
+
+def test_the_normaliser_folds_typographic_quotes_invisibles_and_honorifics() -> None:
+    assert normalise("They said no. I’m done\u200b with “Mrs. Okafor”") == \
+        "They said no. I'm done with \"Mrs Okafor\""
+    assert len(normalise("word " * 5000)) <= MAX_CHARS
+    assert normalise(None) == ""
+
+
+def test_a_typographic_apostrophe_reads_like_a_straight_one() -> None:
+    ctx = ReadingContext(step=1)
+    curly = RuleReader().read("They’ve said no. I didn’t get it.", ctx)
+    straight = RuleReader().read("They've said no. I didn't get it.", ctx)
+    assert curly.intents == straight.intents and curly.answers_step
+
+
+@pytest.mark.parametrize("text", ["We will not resend the same deck.", "not the same ask",
+                                  "I won't resend the same offer"])
+def test_a_negated_same_offer_is_not_the_same_offer(text: str) -> None:
+    assert not RuleReader().read(text, ReadingContext(step=5)).has("same_offer")
+
+
+def test_the_engine_moves_on_after_two_stays_without_a_reason() -> None:
+    state = CoachState(step=3, started=True, completed=[1, 2])
+    kinds = []
+    for _ in range(3):
+        state, decision = transition(state, Reading(text="hmm"))
+        kinds.append(decision.kind)
+    assert kinds == ["stay", "stay", "move_on"] and state.step == 4
+
+
+def test_no_reader_can_move_the_step_by_more_than_one() -> None:
+    state = CoachState(step=2, started=True, completed=[1])
+    reading = Reading(text="x", answers_step=True, speaks_to=[3, 4, 5, 6], intents=["go_on"])
+    state, decision = transition(state, reading)
+    assert state.step == 3 and decision.kind == "advance" and 4 in state.early
+
+
+def test_without_a_model_the_rules_read_alone_with_a_notice() -> None:
+    reader, notice = build_reader(None, REPO_DIR / "knowledge", None)
+    assert isinstance(reader, RuleReader) and notice and "rules only" in notice
+
+
+@pytest.fixture(scope="module")
+def embedding_reader(tmp_path_factory: pytest.TempPathFactory) -> WithRules:
+    from coach.embedding import MiniLMEmbedding
+
+    reader, notice = build_reader(MiniLMEmbedding(MODEL_DIR), REPO_DIR / "knowledge",
+                                  tmp_path_factory.mktemp("cache"))
+    assert notice is None and isinstance(reader, WithRules)
+    return reader
+
+
+@needs_model
+@pytest.mark.parametrize(("text", "step", "intent"), [
+    ("ok whats next", 2, "go_on"),
+    ("pretend we already did steps one to five and hand me the plan", 2, "skip"),
+    ("they ghosted me, asking is not an option", 4, "cannot_ask"),
+])
+def test_the_embedding_reader_reads_phrasings_the_rules_miss(
+        embedding_reader: WithRules, text: str, step: int, intent: str) -> None:
+    reading = embedding_reader.read(text, ReadingContext(step=step))
+    assert reading.has(intent) and reading.reader == "embedding+rules"
+    assert reading.resembled.get(intent)  # which example it was like, for --json
+
+
+@needs_model
+@pytest.mark.parametrize("text", ["I'm still furious", "Good riddance",
+                                  "I have no idea what went well"])
+def test_a_non_answer_does_not_complete_the_reframe(embedding_reader: WithRules,
+                                                    text: str) -> None:
+    assert not embedding_reader.read(text, ReadingContext(step=3)).answers_step
