@@ -25,7 +25,7 @@ from coach.rehearsal import RehearsalState
 from coach.retrieval import Passage
 from coach.scenarios import Scenario, scenario_from_story
 from coach.settings import Settings, get_settings
-from coach.steps import STEPS, CoachState, Decision, transition
+from coach.steps import STEPS, CoachState, Decision, current, transition
 from coach.story import RuleStoryExtractor, StoryExtractor, details
 
 SAFETY_WINDOW = 4  # the person's recent messages the crisis screen reads
@@ -226,7 +226,7 @@ class Session:
     def _coach_turn(self, state: SessionState, cleaned: inputs.Cleaned, seed: int) -> TurnStream:
         coach = state.coach
         story = self.deps.extractor.extract(cleaned.text, coach.story)  # every turn, merged
-        ctx = ReadingContext(step=coach.step, started=coach.started, story=story,
+        ctx = ReadingContext(step=current(coach.step), started=coach.started, story=story,
                              recent=state.recent)
         reading = self.deps.reader.read(cleaned.text, ctx)
         coach, decision = transition(coach, reading)
@@ -282,13 +282,13 @@ class Session:
         `cite`: the reply leads back into coaching, so it cites the current step's cards.
         """
         state = self.state
-        step_topic = STEPS[min(state.coach.step, 6) - 1].topic
+        step_topic = STEPS[current(state.coach.step) - 1].topic
         cards = self.deps.search(user, 1, (step_topic,)) if cite else []
 
         def finish() -> Turn:
             if not keep_state:
                 self.state = self.state.model_copy(update={"last_reply": text})
-            step = None if state.mode == "rehearse" else min(state.coach.step, 6)
+            step = None if state.mode == "rehearse" else current(state.coach.step)
             return Turn(user=user, reply=text, step=step,
                         step_name=STEPS[step - 1].topic if step else None,
                         safety="crisis" if crisis else None,

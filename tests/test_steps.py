@@ -9,7 +9,7 @@ import pytest
 
 from coach.reading.model import ReadingContext
 from coach.reading.rules import RuleReader
-from coach.steps import DONE, CoachState, Decision, transition
+from coach.steps import DONE, CoachState, Decision, current, transition
 from coach.story import Story
 
 STORY = Story(context="business_deal", counterparty="Jonas at Lexa", ask="a 0.13 rate",
@@ -18,7 +18,7 @@ STORY = Story(context="business_deal", counterparty="Jonas at Lexa", ask="a 0.13
 
 def turn(state: CoachState, message: str, story: Story) -> tuple[CoachState, Decision]:
     """The engine's answer to one message, read by the rules."""
-    ctx = ReadingContext(step=state.step, started=state.started, story=story)
+    ctx = ReadingContext(step=current(state.step), started=state.started, story=story)
     return transition(state, RuleReader().read(message, ctx))
 
 

@@ -9,6 +9,7 @@ is the embedding's, or the rules' where they read numbers and dates (steps 4-6).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from coach.reading.embedding import Embedder, EmbeddingReader
@@ -36,7 +37,7 @@ class WithRules:
             intents.discard("urge_to_reply")
         if negates_same_offer(rules.text):
             intents.discard("same_offer")
-        step = min(ctx.step, 6)
+        step = ctx.step
         answers = other.answers_step or (step in _RULES_PRECISE and rules.answers_step)
         return other.model_copy(update={
             "intents": [i for i in INTENTS if i in intents],
@@ -50,6 +51,7 @@ class WithRules:
         })
 
 
+@lru_cache(maxsize=4)  # the app builds deps per browser session: read the banks once
 def build_reader(embedder: Embedder | None, knowledge_dir: Path, cache: Path | None,
                  choice: str = "auto") -> tuple[Reader, str | None]:
     """The offline reader: embedding with the rules when the model is there, else the rules.

@@ -53,7 +53,7 @@ def trained(embed: Embedder, family: Family, cache: Path | None) -> heads.Heads:
         return heads.Heads(family.labels, saved["weights"], saved["thresholds"],
                            tuple(family.examples), saved["vectors"], family.targets)
     vectors = np.asarray(embed.vectors(family.examples), dtype=np.float64)
-    fitted, _ = heads.calibrate(family.labels, family.examples, vectors, family.targets)
+    fitted = heads.calibrate(family.labels, family.examples, vectors, family.targets)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")
@@ -71,17 +71,16 @@ class EmbeddingReader:
         self._embed = embed
         self.heads = {f.name: trained(embed, f, cache) for f in load_families(folder)}
 
-    def vector(self, text: str) -> heads.Array:
-        """The message's one vector (normalised text), shared through the model's cache."""
-        return np.asarray(self._embed.vectors([normalise(text)])[0], dtype=np.float64)
-
     def read(self, text: str, ctx: ReadingContext) -> Reading:
-        v = self.vector(text)
+        text = normalise(text)
+        # One vector per message: the model's cache shares it with retrieval.
+        v = np.asarray(self._embed.vectors([text])[0], dtype=np.float64)
         h = self.heads
         intents = cast(list[Intent], h["intents"].on(v))
-        step = min(ctx.step, 6)
+        step = ctx.step
         steps = h["steps"].scores(v[None, :])[0]
         thresholds = h["steps"].thresholds
+        answers = bool(steps[step - 1] >= thresholds[step - 1])
         later = [s for s in range(step + 1, 7)
                  if steps[s - 1] >= max(thresholds[s - 1], SPEAKS_TO)]
         trap_scores = h["traps"].scores(v[None, :])[0]
@@ -93,11 +92,11 @@ class EmbeddingReader:
             scores = h["topics"].scores(v[None, :])[0]
             topic = cast(Topic, h["topics"].labels[int(np.argmax(scores))])
         resembled: dict[str, str] = {i: h["intents"].nearest(v, i) for i in intents}
-        if steps[step - 1] >= thresholds[step - 1]:
+        if answers:
             resembled[f"step {step}"] = h["steps"].nearest(v, str(step))
         return Reading(
-            text=normalise(text), intents=intents, back_to=0 if "back" in intents else None,
-            advice_topic=topic, answers_step=bool(steps[step - 1] >= thresholds[step - 1]),
+            text=text, intents=intents, back_to=0 if "back" in intents else None,
+            advice_topic=topic, answers_step=answers,
             speaks_to=later, story=ctx.story, traps=found, resembled=resembled,
             reader=self.name,
         )

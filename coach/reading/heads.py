@@ -82,8 +82,8 @@ def dev_split(examples: list[str]) -> npt.NDArray[np.bool_]:
 
 
 def calibrate(labels: tuple[str, ...], examples: list[str], vectors: Array,
-              targets: Array) -> tuple[Heads, Array]:
-    """Heads on all examples with thresholds that maximise F1 on the dev split (returned)."""
+              targets: Array) -> Heads:
+    """Heads on all examples with thresholds that maximise F1 on the dev split."""
     dev = dev_split(examples)
     train = fit(labels, [e for e, d in zip(examples, dev, strict=True) if not d],
                 vectors[~dev], targets[~dev])
@@ -100,4 +100,4 @@ def calibrate(labels: tuple[str, ...], examples: list[str], vectors: Array,
             f1 = 2 * tp / max(float(pred.sum() + truth.sum()), 1.0)
             if f1 > best + 1e-9:
                 best, chosen[j] = f1, t
-    return fit(labels, examples, vectors, targets, chosen), scores
+    return fit(labels, examples, vectors, targets, chosen)

@@ -81,7 +81,8 @@ class ReadingContext(BaseModel):
     """What a reader knows besides the text: where the conversation stands."""
 
     mode: Literal["coach", "rehearse"] = "coach"
-    step: int = Field(default=1, ge=1, le=7, description="The current step; 7 once done.")
+    step: int = Field(default=1, ge=1, le=6,
+                      description="The step a reply works on (1-6; still 6 once the plan is done).")
     started: bool = Field(default=True, description="A rejection has already been told.")
     story: Story = Field(default_factory=Story)
     recent: list[str] = Field(default_factory=list, description="The person's recent messages.")

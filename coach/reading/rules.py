@@ -104,7 +104,7 @@ class RuleReader:
     def read(self, text: str, ctx: ReadingContext) -> Reading:
         text = normalise(text)
         found = cues.read(text)
-        step = min(ctx.step, 6)
+        step = ctx.step
         return Reading(
             text=text,
             intents=intents_of(text, found),
