@@ -149,10 +149,25 @@ def avatar() -> str:
     return ":material/person:" if st.session_state.mode == "rehearse" else ":material/psychology:"
 
 
+# Tappable on a phone; nothing here is fetched until the person taps it.
+HELP_LINKS = ("[Call 988](tel:988) · [Text 988](sms:988) · [Chat at 988lifeline.org]"
+              "(https://988lifeline.org) · [Outside the US: findahelpline.com]"
+              "(https://findahelpline.com)")
+
+
+def show_safety(box: Any, text: str, tier: str) -> None:
+    """A crisis reply in red, a check-in in amber, each with the help lines as links."""
+    body = f"{safe_markdown(text)}\n\n{HELP_LINKS}"
+    if tier == "crisis":
+        box.error(body, icon=":material/favorite:")
+    else:
+        box.warning(body, icon=":material/volunteer_activism:")
+
+
 def show_reply(text: str, meta: dict[str, Any]) -> None:
     with st.chat_message("assistant", avatar=avatar()):
-        if meta.get("safety") == "crisis":
-            st.error(safe_markdown(text), icon=":material/favorite:")
+        if meta.get("safety"):
+            show_safety(st, text, meta["safety"])
         elif meta.get("debrief"):
             show_debrief(meta["debrief"])
         else:
@@ -192,8 +207,8 @@ def respond(text: str, feedback_box: Any) -> None:
         turn: Turn | None = stream.turn
         assert turn is not None
         meta = turn.model_dump(exclude={"user", "reply"}, exclude_none=True)
-        if turn.safety == "crisis":
-            slot.error(safe_markdown(turn.reply), icon=":material/favorite:")
+        if turn.safety:
+            show_safety(slot, turn.reply, turn.safety)
         elif turn.debrief:
             with slot.container():
                 show_debrief(turn.debrief)

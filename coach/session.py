@@ -16,19 +16,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from coach import inputs, limits, rehearsal, replies, safety
+from coach import inputs, limits, rehearsal, replies
 from coach.draft import Draft
 from coach.reading.compose import build_reader
 from coach.reading.model import Reader, ReadingContext
 from coach.reading.rules import RuleReader
 from coach.rehearsal import RehearsalState
 from coach.retrieval import Passage
+from coach.safety import replies as crisis_replies
+from coach.safety import rules as crisis_rules
+from coach.safety.screen import WINDOW as SAFETY_WINDOW
+from coach.safety.screen import Concern, Screen, build_screen
 from coach.scenarios import Scenario, scenario_from_story
 from coach.settings import Settings, get_settings
 from coach.steps import STEPS, CoachState, Decision, current, transition
 from coach.story import RuleStoryExtractor, StoryExtractor, details
-
-SAFETY_WINDOW = 4  # the person's recent messages the crisis screen reads
 
 
 class Citation(BaseModel):
@@ -48,7 +50,9 @@ class Turn(BaseModel):
     step_name: str | None = None
     citations: list[Citation] = Field(default_factory=list)
     source: Literal["template", "llm"] = "template"
-    safety: Literal["crisis"] | None = None
+    safety: Literal["crisis", "check_in"] | None = Field(
+        default=None,
+        description="crisis: coaching stopped; check_in: asked directly about safety.")
     notice: str | None = None
     assessment: dict[str, Any] | None = None
     reveal_level: int | None = None
@@ -64,7 +68,8 @@ class SessionState(BaseModel):
     coach: CoachState = Field(default_factory=CoachState)
     rehearsal: RehearsalState | None = None
     recent: list[str] = Field(default_factory=list, description="Recent messages, for safety.")
-    crisis: safety.Risk | None = None
+    crisis: crisis_rules.Risk | None = None
+    checking_in: bool = Field(default=False, description="The last reply asked the check-in.")
     last_reply: str | None = None
     usage: limits.Usage = Field(default_factory=limits.Usage)
 
@@ -80,6 +85,7 @@ class Deps:
     model: Any  # coach.llm.FallbackModel: stream(draft) -> ReplyStream
     extractor: StoryExtractor
     reader: Reader = field(default_factory=RuleReader)
+    screen: Screen = field(default_factory=Screen)
     clock: Callable[[], float] = field(default=time.time)
 
 
@@ -90,18 +96,21 @@ def build_deps(settings: Settings, search: Search | None = None) -> Deps:
     model = llm.build_reply_model(settings)
     extractor = llm.build_story_extractor(RuleStoryExtractor(), model)
     return Deps(search or retrieval.get_retriever().search, model, extractor,
-                _reader(settings))
+                *_readers(settings))
 
 
-def _reader(settings: Settings) -> Reader:
-    """The offline reader these settings and the process's model allow (the notice to stderr)."""
+def _readers(settings: Settings) -> tuple[Reader, Screen]:
+    """The offline reader and crisis screen the settings and the model allow (notices to stderr)."""
     from coach import retrieval
 
-    reader, notice = build_reader(retrieval.get_retriever().embedder, settings.knowledge_dir,
-                                  settings.data_dir / "cache", settings.reader)
-    if notice and settings.reader == "auto":
-        print(f"coach: {notice}", file=sys.stderr)
-    return reader
+    embedder = retrieval.get_retriever().embedder
+    cache = settings.heads_cache
+    reader, notice = build_reader(embedder, settings.knowledge_dir, cache, settings.reader)
+    screen, screen_notice = build_screen(embedder, settings.knowledge_dir, cache)
+    for text in (notice if settings.reader == "auto" else None, screen_notice):
+        if text:
+            print(f"coach: {text}", file=sys.stderr)
+    return reader, screen
 
 
 @lru_cache(maxsize=1)
@@ -115,7 +124,7 @@ def offline_deps() -> Deps:
     from coach import llm, retrieval
 
     return Deps(retrieval.get_retriever().search, llm.FallbackModel(None), RuleStoryExtractor(),
-                _reader(get_settings()))
+                *_readers(get_settings()))
 
 
 _Reply = tuple[Iterator[str], Callable[[], tuple[str, Literal["template", "llm"], str | None]]]
@@ -181,18 +190,54 @@ class Session:
         state = self.state
         recent = [*state.recent, cleaned.text][-SAFETY_WINDOW:]
         state = state.model_copy(update={"recent": recent, "turns": state.turns + 1})
-        risk = safety.screen(recent)
         seed = state.seed + state.turns
-        if risk or state.crisis:
-            if risk is None and safety.says_safe(cleaned.text):
-                self.state = state.model_copy(update={"crisis": None, "recent": []})
-                return self._fixed(cleaned.text, safety.resumed_reply(), cite=True)
-            self.state = state.model_copy(update={"crisis": risk or state.crisis})
-            text = safety.crisis_reply(risk, seed) if risk else safety.safe_mode_reply(seed)
-            return self._fixed(cleaned.text, text, crisis=True)
+        concern = self.deps.screen.assess(recent)
+        if state.crisis or state.checking_in or concern:
+            fixed = self._safety_turn(state, cleaned.text, concern, seed)
+            if fixed is not None:
+                return fixed
+            state = self.state
         if state.rehearsal is not None:
             return self._rehearsal_turn(state, state.rehearsal, cleaned)
         return self._coach_turn(state, cleaned, seed)
+
+    def _safety_turn(self, state: SessionState, text: str, concern: Concern | None,
+                     seed: int) -> TurnStream | None:
+        """The screen's reply, or None (state updated) when coaching goes on with this message.
+
+        Safe mode (after a crisis) lasts until the person says they are safe. After a
+        check-in, a yes or "I don't know" is a crisis, "no, the deal" resumes coaching, and
+        another ambiguous line is treated as a crisis; anything else is coached as usual.
+        """
+        risk = concern.risk if concern else "self_harm"
+        if state.crisis:
+            if (concern is None or concern.tier == "check_in") and crisis_rules.says_safe(text):
+                self.state = state.model_copy(update={"crisis": None, "recent": []})
+                return self._fixed(text, crisis_replies.resumed_reply(), cite=True)
+            if concern is not None and concern.tier == "crisis":
+                return self._crisis(state, text, concern.risk, seed)
+            self.state = state
+            return self._fixed(text, crisis_replies.safe_mode_reply(seed), safety="crisis")
+        if state.checking_in:  # the answer is judged alone: the question's cause is known
+            state = state.model_copy(update={"checking_in": False})
+            concern = self.deps.screen.assess([text])
+            if concern is None and crisis_rules.not_about_life(text):
+                self.state = state.model_copy(update={"recent": []})
+                return self._fixed(text, crisis_replies.checked_in_reply(), cite=True)
+            if concern is not None or crisis_rules.affirms(text):
+                return self._crisis(state, text, risk, seed)
+            self.state = state
+            return None
+        assert concern is not None
+        if concern.tier == "crisis":
+            return self._crisis(state, text, risk, seed)
+        self.state = state.model_copy(update={"checking_in": True})
+        return self._fixed(text, crisis_replies.check_in_reply(seed), safety="check_in")
+
+    def _crisis(self, state: SessionState, text: str, risk: crisis_rules.Risk,
+                seed: int) -> TurnStream:
+        self.state = state.model_copy(update={"crisis": risk})
+        return self._fixed(text, crisis_replies.crisis_reply(risk, seed), safety="crisis")
 
     def _rehearsal_turn(self, state: SessionState, current: RehearsalState,
                         cleaned: inputs.Cleaned) -> TurnStream:
@@ -275,8 +320,8 @@ class Session:
         query = f"{text[:500]} {decision.advice or ''}".strip()
         return self.deps.search(query, 2, decision.topics)[:2]
 
-    def _fixed(self, user: str, text: str, *, crisis: bool = False, keep_state: bool = False,
-               cite: bool = False) -> TurnStream:
+    def _fixed(self, user: str, text: str, *, safety: Literal["crisis", "check_in"] | None = None,
+               keep_state: bool = False, cite: bool = False) -> TurnStream:
         """A reply decided without the reply model: empty input and the safety replies.
 
         `cite`: the reply leads back into coaching, so it cites the current step's cards.
@@ -291,7 +336,7 @@ class Session:
             step = None if state.mode == "rehearse" else current(state.coach.step)
             return Turn(user=user, reply=text, step=step,
                         step_name=STEPS[step - 1].topic if step else None,
-                        safety="crisis" if crisis else None,
+                        safety=safety,
                         citations=_cite(cards))
 
         return TurnStream(iter([text]), finish)

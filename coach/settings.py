@@ -24,6 +24,9 @@ class Settings(BaseSettings):
         default_factory=lambda: Path(platformdirs.user_data_dir("rejection-coach")),
         description="Where the Chroma store and the SQLite database live.",
     )
+    cache_dir: Path | None = Field(
+        default=None, description="Where trained reading and screening heads are kept; unset: "
+        "data_dir/cache.")
     knowledge_dir: Path = Field(
         default=REPO_DIR / "knowledge", description="The cards and rehearsal scenarios."
     )
@@ -53,6 +56,11 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def heads_cache(self) -> Path:
+        """The folder of trained heads (derived from the banks and the model, safe to delete)."""
+        return self.cache_dir or self.data_dir / "cache"
 
     @property
     def llm_configured(self) -> bool:

@@ -29,10 +29,11 @@ QUERY = "they said no"
 
 
 def turn_figures(sizes: dict) -> tuple[list[Figure], float]:
-    from evals.bench_turns import FLOOR_QUERY, Floor, chroma_default, coach_turns
+    from evals.bench_turns import FLOOR_QUERY, Floor, chroma_default, coach_turns, screen_turns
 
     floor = Floor()
     turns, floors = coach_turns(sizes["turns"], floor)
+    screens = screen_turns(sizes["turns"], floor)
     base = statistics.median(floors)
     stock = chroma_default(floor, sizes["samples"])
     return [
@@ -44,6 +45,11 @@ def turn_figures(sizes: dict) -> tuple[list[Figure], float]:
                      "floor", "ms", 2.0, f"{len(turns)} turns, conversation suite", 1e3),
         ratio_figure("offline coach turn, warm (p95)", p95(turns), base, "floor", "ms", 3.0,
                      scale=1e3),
+        ratio_figure("crisis screen over the shared vector (median)", statistics.median(screens),
+                     base, "floor", "ms", detail=f"{len(screens)} turns; target <= 2 ms",
+                     scale=1e3),
+        ratio_figure("crisis screen over the shared vector (p95)", p95(screens), base, "floor",
+                     "ms", scale=1e3),
     ], base
 
 

@@ -17,9 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from typing import Any
 
-from coach import safety
 from coach.embedding import MiniLMEmbedding, resolve_model_dir
 from coach.retrieval import COLLECTION, get_retriever, make_client
+from coach.safety import rules as safety
 from coach.scenarios import load_scenarios
 from coach.session import Deps, Session, SessionState, offline_deps
 from coach.settings import get_settings
@@ -181,3 +181,21 @@ def concurrent(threads: int, units: list[list[str]]) -> tuple[float, list[float]
     wall = max(end for _, end, _ in results) - min(start for start, _, _ in results)
     latencies = [s for _, _, samples in results for s in samples]
     return len(latencies) / wall, latencies
+
+
+def screen_turns(turns: int, floor: Floor) -> list[float]:
+    """The crisis screen's own cost per turn: every message's vector already embedded.
+
+    The session embeds each message once and the readers, the screen and retrieval share
+    it, so this is what the screen adds over that one shared embedding.
+    """
+    from coach.safety.screen import WINDOW, build_screen
+
+    settings = get_settings()
+    screen, notice = build_screen(floor.embed, settings.knowledge_dir, settings.heads_cache)
+    assert notice is None, notice
+    windows = [script[max(0, i + 1 - WINDOW): i + 1] for script in conversations()
+               for i in range(len(script))][:turns]
+    for window in windows:
+        screen.assess(window)  # embeds and caches each message's vector (and sentences)
+    return [_timed(lambda w=w: screen.assess(w)) for w in windows]

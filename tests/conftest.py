@@ -31,10 +31,18 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
 
 
+@pytest.fixture(scope="session")
+def _heads_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of trained heads for the whole run: the screen's bank embeds once (~15 s)."""
+    return tmp_path_factory.mktemp("heads")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                       _heads_cache: Path) -> Iterator[None]:
     """Each test gets a fresh data dir and no LLM unless it configures one."""
     monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COACH_CACHE_DIR", str(_heads_cache))
     # The shared model when there is one; else a folder that is not there, so that nothing
     # (a CLI subprocess included) tries to download one: the no-model path runs instead.
     has_model = (MODEL_DIR / "onnx" / "model.onnx").is_file()

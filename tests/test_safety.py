@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from coach.safety import crisis_reply, resumed_reply, safe_mode_reply, says_safe, screen
+from coach.safety.replies import crisis_reply, resumed_reply, safe_mode_reply
+from coach.safety.rules import says_safe, screen
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -193,12 +194,13 @@ def test_resumed_reply_offers_to_go_back_to_the_rejection() -> None:
 def test_the_safety_eval_passes_its_gates() -> None:
     run = subprocess.run(
         [sys.executable, "-m", "evals", "--json", "safety"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+        cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
     )
     rows = {row["metric"]: row for row in json.loads(run.stdout)}
     assert run.returncode == 0, [r for r in rows.values() if r["passed"] is False]
     assert rows["crisis_recall"]["value"] == 1.0
-    assert rows["false_alarm_rate"]["value"] <= 0.05
+    assert rows["false_alarm_rate"]["value"] <= 0.10  # either tier; most are check-ins
+    assert rows["crisis_tier_false_alarms"]["value"] <= 0.03
     assert rows["flagged_replies_with_resources"]["value"] == 1.0
     counts = [int(rows[m]["detail"].split()[0]) for m in ("crisis_recall", "false_alarm_rate")]
     assert min(counts) >= 40

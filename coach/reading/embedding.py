@@ -10,6 +10,7 @@ phrasings its examples are near. Training vectors are cached on disk by content 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, cast
 
@@ -35,25 +36,30 @@ class Embedder(Protocol):
     def identity(self) -> str: ...
 
 
-def _key(embed: Embedder, family: Family) -> str:
-    text = "\n".join([embed.identity(), f"{heads.SCALE}:{heads.L2}", *family.labels,
+Calibrate = Callable[[tuple[str, ...], list[str], heads.Array, heads.Array], heads.Heads]
+
+
+def _key(embed: Embedder, family: Family, calibrate: Calibrate) -> str:
+    text = "\n".join([embed.identity(), f"{heads.SCALE}:{heads.L2}", calibrate.__module__,
+                      calibrate.__name__, *family.labels,
                       *family.examples, family.targets.tobytes().hex()])
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def trained(embed: Embedder, family: Family, cache: Path | None) -> heads.Heads:
+def trained(embed: Embedder, family: Family, cache: Path | None,
+            calibrate: Calibrate = heads.calibrate) -> heads.Heads:
     """The family's calibrated heads, from the cache when the bank and the model are the same.
 
     Embedding a bank takes seconds and fitting it a few more; the cache is keyed by both,
     so an edited example or another model retrains, and a killed write leaves no half file.
     """
-    path = cache / f"{family.name}-{_key(embed, family)}.npz" if cache else None
+    path = cache / f"{family.name}-{_key(embed, family, calibrate)}.npz" if cache else None
     if path is not None and path.is_file():
         saved = np.load(path)
         return heads.Heads(family.labels, saved["weights"], saved["thresholds"],
                            tuple(family.examples), saved["vectors"], family.targets)
     vectors = np.asarray(embed.vectors(family.examples), dtype=np.float64)
-    fitted = heads.calibrate(family.labels, family.examples, vectors, family.targets)
+    fitted = calibrate(family.labels, family.examples, vectors, family.targets)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")

@@ -3,7 +3,7 @@
 NFKC, typographic quotes and dashes to plain ones, invisible and control characters out,
 honorifics without their full stop ("Mrs. Okafor" is a name, not a sentence end), runs of
 spaces squeezed, and a length cap. It keeps case and punctuation (readers need both) and
-does not judge content. The crisis screen adds its own folding on top (safety.normalize).
+does not judge content. The crisis screen adds its own folding (coach.safety.rules.normalize).
 """
 
 from __future__ import annotations

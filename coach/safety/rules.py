@@ -65,7 +65,7 @@ _REWRITES = _rules(  # contractions and slang, so that each pattern needs one sp
 _FIGURES = _rules(  # known figures of speech, rewritten to neutral words
     (r"\b(career|political|professional|commercial|financial|social|business|corporate"
      r"|reputational|brand|pr) suicide", r"\1 risk"),
-    (r"\bsuicide (mission|squad|run|doors?|drill|sprint|pace|move)", r"risky \1"),
+    (r"\bsuicide (mission|squad|squeeze|run|doors?|drill|sprint|pace|move)", r"risky \1"),
     (r"\b(strategy|pricing|plan|idea|move|offer|deal|discount|price|rate|approach|timeline"
      r"|decision|terms|budget) (is|was|seems|looks|sounds) (\w+ )?suicidal", r"\1 is reckless"),
     (r"\bsuicidal (pricing|strategy|plan|move|idea|discount|deal|offer|terms)", r"reckless \1"),
@@ -92,6 +92,25 @@ _FIGURES = _rules(  # known figures of speech, rewritten to neutral words
     (r"\b(cut|cutting) myself (off|short|some slack|a break)", "stop"),
 )
 
+_FIGURATIVE = _rx(  # violent words about things, not people: "killing me" said of a deal
+    r"\b(?:deal|offer|commute|process|negotiation|wait|waiting|job|client|pitch|this|it|that"
+    r"|irony|suspense|meeting|boss|landlord|recruiter|rent|price|silence) (?:is|was|are"
+    r"|has been) (?:\w+ )?(?:killing|murdering|torturing) (?:me|us)\b",
+    r"\b(?:killed|murdered|slaughtered|torpedoed|shot down|buried|nuked|axed) (?:it|the|my"
+    r"|our|their|every|his|her) ",
+    r"\b(?:dead|dying) (?:serious|tired|set|end|giveaway|in the water|on arrival|weight)\b",
+    r"\bend of my rope with\b|\bhang(?:ing)? in there\b|\bnot (?:a )?life or death\b",
+)
+# A word or three in quotes is someone's word for a thing: "called our pricing 'suicidal'".
+_QUOTED = re.compile(r"(?<![\w'\"])['\"][a-z]+(?: [a-z]+){0,2}['\"](?![\w'\"])")
+_PAST = _rx(r"\b(?:years? ago|used to|as a (?:teen|teenager|kid)|in my (?:teens|twenties"
+            r"|thirties)|back in (?:19|20)\d\d|when i was (?:younger|a teen|a kid|in school))\b")
+_RECOVERED = _rx(
+    r"\b(?:i am (?:\w+ )?(?:fine|okay|ok|good|well|safe|stable|handling)|good place|got (?:\w+ )?"
+    r"help|therapy|therapist|recovered|rebuilt|sorted me out|have not (?:in|since|for)"
+    r"|not anymore|now i|medication)\b"
+)
+_NOW = _rx(r"\b(?:again|tonight|right now|these days|lately|coming back|started)\b")
 _PERSON = _words(
     "guy", "man", "woman", "lady", "dude", "bitch", "bastard", "asshole", "idiot", "jerk",
     "prick", "boss", "manager", "recruiter", "landlord", "client", "customer", "buyer", "seller",
@@ -314,18 +333,39 @@ def _unleet(word: re.Match[str]) -> str:
 @lru_cache(maxsize=256)
 def normalize(text: str) -> str:
     """The text as the screen reads it: plain lowercase words, repeats squeezed, idioms out."""
+    return _SQUEEZE.sub(r"\1", _figures_out(_plain(text)))
+
+
+@lru_cache(maxsize=256)
+def _plain(text: str) -> str:
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")  # zero-width, bidi marks
     text = unicodedata.normalize("NFKC", text).casefold().translate(_CONFUSABLES)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = re.sub(r"[-_~]+", " ", text)
+    text = _QUOTED.sub(" a quote ", re.sub(r"[-_~]+", " ", text))
     text = _SPACED.sub(lambda m: re.sub(r"[ .*]", "", m[0]), text)
     text = _TOKEN.sub(_unleet, text)
     text = _SQUEEZE.sub(r"\1", re.sub(r"\s+", " ", text).strip())
     for pattern, repl in _REWRITES:
         text = pattern.sub(repl, text)
+    return text
+
+
+def _figures_out(text: str) -> str:
     for pattern, repl in _FIGURES:
         text = pattern.sub(repl, text)
-    return _SQUEEZE.sub(r"\1", text)
+    return text
+
+
+def recovered(message: str) -> bool:
+    """Whether the message tells of a past struggle that is over ("years ago... I'm fine now")."""
+    text = _plain(message)
+    return bool(_PAST.search(text) and _RECOVERED.search(text) and not _NOW.search(text))
+
+
+def figurative(message: str) -> bool:
+    """Whether the message uses a known figure of speech ("this deal is killing me")."""
+    text = _plain(message)
+    return bool(_FIGURATIVE.search(text)) or _figures_out(text) != text
 
 
 def _negated(text: str, start: int, end: int) -> bool:
@@ -393,56 +433,56 @@ def says_safe(message: str) -> bool:
     return bool(_SAFE.search(text))
 
 
-# Every reply carries the resources, so any one of them is enough on its own.
-_US = "In the US you can call or text 988, or chat at 988lifeline.org"
-_ELSEWHERE = "elsewhere, call your local emergency number or a local crisis line"
-_CRISIS = {
-    "self_harm": (
-        "I'm really glad you told me, and I'm going to set the negotiation aside, because you "
-        f"matter more than any deal. You don't have to carry this alone. {_US}, any time; "
-        f"{_ELSEWHERE}. If you might act on these thoughts, please reach out now, or ask someone "
-        "nearby to stay with you. Are you safe right now?",
-        "Thank you for saying that out loud; it matters, and so do you. Let's stop the coaching "
-        f"for now. Please talk to someone who can help tonight: {_US}; {_ELSEWHERE}. If you are "
-        "in danger right now, call your emergency number. Can you tell me: are you safe at the "
-        "moment?",
-    ),
-    "harm_to_others": (
-        "It sounds like the anger is huge right now, and I'm going to pause the coaching. If "
-        "anyone is in immediate danger, call your local emergency number now (911 in the US). "
-        "Please step away from the situation and the person for a while: a different room, a "
-        f"walk, no contact tonight. {_US} to talk it through; {_ELSEWHERE}. Are you, and the "
-        "people around you, safe right now?",
-        "I hear how furious you are, and this matters more than the deal, so let's stop here. If "
-        "someone could get hurt, call your local emergency number right away (911 in the US). "
-        "Put some distance between you and them first: leave, breathe, sleep on it. "
-        f"{_US}; {_ELSEWHERE}. Is everyone safe right now?",
-    ),
-}
-_SAFE_MODE = (
-    "I'm still here, and the negotiation can wait. Before anything else: are you safe right "
-    f"now? {_US}; {_ELSEWHERE}, and if anyone is in immediate danger, call it now. When you "
-    "can tell me you're safe, we can go back to the rejection, only if you want to.",
-    "No rush, and no coaching until you're okay. Can you tell me whether you're safe at this "
-    f"moment? {_US}; {_ELSEWHERE}. If anyone could get hurt, call your emergency number now.",
+def hopeless(message: str) -> bool:
+    """Whether the message holds one phrase of hopelessness (enough for a check-in alone)."""
+    return bool(_spans(_WEAK, normalize(message)))
+
+
+_ABOUT_DEAL = _rx(r"\b(?:negotiation|meeting|offer|deal|pitch|client|contract|proposal|call"
+                  r"|email|interview|raise|ghost\w*|buyer|landlord|investor|recruiter)s?\b")
+
+
+def hopeless_alone(message: str) -> bool:
+    """A hopeless phrase that is not said of the deal ("this negotiation feels hopeless")."""
+    return hopeless(message) and not _ABOUT_DEAL.search(normalize(message))
+
+
+_NOT_ABOUT_LIFE = _rx(
+    r"^(?:no|nope|nah|no no|god no|oh no|not at all|not really|of course not|definitely not"
+    r"|absolutely not|hell no)\b(?!.*\b(?:but|sometimes|maybe|not sure|kind of|a bit|a little"
+    r"|both|do not know|i guess)\b)",
+    r"\b(?:just|only|mean|meant|talking about|it is|it was|about) (?:the|this|that|my) (?:deal"
+    r"|job|offer|client|contract|negotiation|pitch|raise|account|project|work|rejection"
+    r"|situation|buyer|company|role)\b",
+    r"\bnot (?:like )?that\b|\bnot (?:about )?(?:my )?life\b|\bnot (?:thinking|having thoughts)"
+    r" (?:about|of) (?:that|dying|ending|suicide|hurting)",
 )
 
 
-def crisis_reply(risk: Risk, seed: int = 0) -> str:
-    """The first reply on a flagged turn: warmth, the resources, and "are you safe right now?"."""
-    options = _CRISIS[risk]
-    return options[seed % len(options)]
+def not_about_life(message: str) -> bool:
+    """Whether an answer to the check-in says it was about the deal, not about living.
+
+    "no", "no, just the deal", "I meant the job", "not like that"; never when the same
+    answer holds risk, doubt ("no... maybe", "I don't know") or a "but".
+    """
+    text = normalize(message)
+    if not text or _UNSAFE.search(text) or screen([message]) or hopeless(message):
+        return False
+    if re.search(r"\b(?:yes|yeah|yep|maybe|sometimes|kind of|a bit|not sure|do not know|both"
+                 r"|i guess|sort of)\b", text):
+        return False
+    return bool(_NOT_ABOUT_LIFE.search(text)) or says_safe(message)
 
 
-def safe_mode_reply(seed: int = 0) -> str:
-    """A reply while in safe mode to anything but an "I'm safe": resources again, gently."""
-    return _SAFE_MODE[seed % len(_SAFE_MODE)]
+_AFFIRM = _rx(
+    r"^(?:yes|yeah|yep|yup|ya|maybe|sometimes|kind of|sort of|a bit|a little|i think so"
+    r"|i guess|i do not know|not sure|both|honestly yes|i am|i have|i do|often|lately)\b",
+    r"\b(?:thoughts|thinking|thought) (?:of|about) (?:dying|not being (?:alive|here)|ending"
+    r"|killing|hurting)\b",
+)
 
 
-def resumed_reply() -> str:
-    """The reply that leaves safe mode after the person says they are safe."""
-    return (
-        "Thank you for telling me; I'm glad you're safe. If those feelings come back, 988 (call "
-        "or text, in the US) or your local emergency number is there any time. Whenever you're "
-        "ready, we can go back to the rejection and pick up where we left off."
-    )
+def affirms(message: str) -> bool:
+    """Whether an answer to the check-in says yes, or is unsure ("maybe", "I don't know")."""
+    text = normalize(message)
+    return bool(text) and not not_about_life(message) and bool(_AFFIRM.search(text))

@@ -1,0 +1,1 @@
+"""The crisis screen: rules, an embedding classifier and risk across turns, then its replies."""

@@ -1,0 +1,141 @@
+"""The crisis screen's embedding layer: risk by example, on the message's one MiniLM vector.
+
+Two logistic heads over knowledge/safety.yaml (our own statements: crisis, check-in and
+hard negatives such as figures of speech and quoted speech): `crisis` (clear risk) and
+`risky` (crisis or ambiguous despair). Their thresholds are set on the bank's own dev
+split to favour recall (`calibrate`). A long message is also read sentence by sentence, so
+risk buried in a paragraph about the deal is not averaged away. It judges only self-harm
+and suicide; threats to others are the rules' job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from coach.reading import heads
+from coach.reading.banks import Family
+from coach.reading.embedding import Embedder, trained
+from coach.reading.normalise import normalise
+from coach.safety import rules
+
+LABELS = ("crisis", "risky", "lookalike")  # lookalike: our hard negatives, for calibration
+RECALL = 0.95  # the dev recall each head's threshold must keep
+MAX_FALSE_ALARMS = (0.03, 0.10)  # and the dev share of hard negatives each may flag
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+NEIGHBOURS = 5
+TEMPERATURE = 0.05  # cosine similarity: a neighbour 0.05 less alike weighs 1/e as much
+LONG = 25  # words: longer messages are read sentence by sentence as well
+SHORT = 3  # words: shorter messages say too little for a vector ("end", "ok"); rules only
+
+
+def bank(path: Path, ordinary: Sequence[str] = ()) -> tuple[Family, list[list[str]],
+                                                             list[int | None]]:
+    """The single statements as a two-label family, and the multi-turn cases of the bank.
+
+    `ordinary` are everyday coaching messages (the reading banks), added as safe examples
+    so the heads learn what the coach usually hears; any the rules would flag are left out.
+    """
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    index: dict[str, tuple[float, float, float]] = {}
+    for tier in ("crisis", "check_in", "safe"):
+        for items in (data.get(tier) or {}).values():
+            for text in items or []:
+                row = (float(tier == "crisis"), float(tier != "safe"), float(tier == "safe"))
+                index.setdefault(normalise(str(text)), row)
+    for text in ordinary:
+        if not (rules.screen([text]) or rules.hopeless(text)):
+            index.setdefault(normalise(text), (0.0, 0.0, 0.0))
+    examples = [e for e in index if e]
+    targets = np.array([index[e] for e in examples])
+    cases = data.get("multiturn") or []
+    return (Family("safety", LABELS, examples, targets),
+            [[normalise(m) for m in c["messages"]] for c in cases],
+            [c.get("flag_by") for c in cases])
+
+
+def vote(fitted: heads.Heads, x: heads.Array, k: int = NEIGHBOURS) -> heads.Array:
+    """Each label's share among the k nearest examples, weighted by closeness (batch, labels)."""
+    sims = x @ fitted.vectors.T
+    top = np.argsort(-sims, axis=1)[:, :k]
+    near = np.take_along_axis(sims, top, axis=1)
+    w = np.exp((near - near[:, :1]) / TEMPERATURE)
+    return np.asarray(np.einsum("bk,bkl->bl", w, fitted.targets[top]) / w.sum(1, keepdims=True))
+
+
+def blend(fitted: heads.Heads, x: heads.Array) -> heads.Array:
+    """The layer's score: the mean of the linear head and the nearest examples' vote.
+
+    The head generalises to new phrasings; the vote keeps a figure of speech next to its
+    own safe examples ("this deal is killing me"), which the head alone blurs into risk.
+    """
+    return np.asarray((fitted.scores(x) + vote(fitted, x)) / 2)
+
+
+def calibrate(labels: tuple[str, ...], examples: list[str], vectors: heads.Array,
+              targets: heads.Array) -> heads.Heads:
+    """Heads whose thresholds on `blend` are the highest that keep RECALL on the dev split.
+
+    A threshold never goes so low that it flags more than MAX_FALSE_ALARMS of the hard
+    negatives in the dev split (figures of speech, quoted speech...): past that point a
+    screen that asks everyone is no screen at all. The lookalike head keeps 0.5.
+    """
+    dev = heads.dev_split(examples)
+    fitted = heads.fit(labels, [e for e, d in zip(examples, dev, strict=True) if not d],
+                       vectors[~dev], targets[~dev])
+    scores = blend(fitted, vectors[dev])
+    hard = targets[dev, 2] > 0
+    chosen = np.full(len(labels), 0.5)
+    for j in range(2):
+        truth = targets[dev, j] > 0
+        for t in np.arange(0.95, 0.04, -0.01):
+            pred = scores[:, j] >= t
+            if float((pred & hard).sum()) > MAX_FALSE_ALARMS[j] * max(int(hard.sum()), 1):
+                break
+            chosen[j] = t
+            if (pred & truth).sum() >= RECALL * truth.sum():
+                break
+    return heads.fit(labels, examples, vectors, targets, chosen)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """How sure each head is about one message: the most concerning of its readings."""
+
+    crisis: float
+    risky: float
+    lookalike: float  # how much it resembles our hard negatives (figures of speech...)
+    sentence: str  # the part of the message that scored highest (for --json and tests)
+
+
+class EmbeddingScreen:
+    """The bank's heads, and the shared embedder that gives each message its vector."""
+
+    def __init__(self, embed: Embedder, path: Path, ordinary: Sequence[str] = (),
+                 cache: Path | None = None) -> None:
+        self._embed = embed
+        family, self.cases, self.flag_by = bank(path, ordinary)
+        self.heads = trained(embed, family, cache, calibrate)
+
+    @property
+    def thresholds(self) -> tuple[float, float]:
+        """The crisis and check-in thresholds on the blended scores."""
+        return float(self.heads.thresholds[0]), float(self.heads.thresholds[1])
+
+    def scores(self, text: str) -> Scores:
+        """The heads' probabilities for the message and, when it is long, for each sentence."""
+        text = normalise(text)
+        if len(text.split()) < SHORT:
+            return Scores(0.0, 0.0, 0.0, text)
+        parts = [text]
+        if len(text.split()) > LONG:
+            parts += [s for s in _SENTENCE.split(text) if len(s.split()) >= 3]
+        vectors = np.asarray(self._embed.vectors(parts), dtype=np.float64)
+        s = blend(self.heads, vectors)
+        best = int(np.argmax(s[:, 1]))
+        return Scores(float(s[:, 0].max()), float(s[best, 1]), float(s[best, 2]), parts[best])
