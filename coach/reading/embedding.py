@@ -39,21 +39,22 @@ class Embedder(Protocol):
 Calibrate = Callable[[tuple[str, ...], list[str], heads.Array, heads.Array], heads.Heads]
 
 
-def _key(embed: Embedder, family: Family, calibrate: Calibrate) -> str:
-    text = "\n".join([embed.identity(), f"{heads.SCALE}:{heads.L2}", calibrate.__module__,
+def _key(embed: Embedder, family: Family, calibrate: Calibrate, tag: str) -> str:
+    text = "\n".join([embed.identity(), f"{heads.SCALE}:{heads.L2}", tag, calibrate.__module__,
                       calibrate.__name__, *family.labels,
                       *family.examples, family.targets.tobytes().hex()])
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def trained(embed: Embedder, family: Family, cache: Path | None,
-            calibrate: Calibrate = heads.calibrate) -> heads.Heads:
+            calibrate: Calibrate = heads.calibrate, tag: str = "") -> heads.Heads:
     """The family's calibrated heads, from the cache when the bank and the model are the same.
 
     Embedding a bank takes seconds and fitting it a few more; the cache is keyed by both,
-    so an edited example or another model retrains, and a killed write leaves no half file.
+    so an edited example, another model or another `tag` (the calibration's own settings)
+    retrains, and a killed write leaves no half file.
     """
-    path = cache / f"{family.name}-{_key(embed, family, calibrate)}.npz" if cache else None
+    path = cache / f"{family.name}-{_key(embed, family, calibrate, tag)}.npz" if cache else None
     if path is not None and path.is_file():
         saved = np.load(path)
         return heads.Heads(family.labels, saved["weights"], saved["thresholds"],

@@ -59,10 +59,10 @@ def bank(path: Path, ordinary: Sequence[str] = ()) -> tuple[Family, list[list[st
             [c.get("flag_by") for c in cases])
 
 
-def vote(fitted: heads.Heads, x: heads.Array, k: int = NEIGHBOURS) -> heads.Array:
+def vote(fitted: heads.Heads, x: heads.Array) -> heads.Array:
     """Each label's share among the k nearest examples, weighted by closeness (batch, labels)."""
     sims = x @ fitted.vectors.T
-    top = np.argsort(-sims, axis=1)[:, :k]
+    top = np.argsort(-sims, axis=1)[:, :NEIGHBOURS]
     near = np.take_along_axis(sims, top, axis=1)
     w = np.exp((near - near[:, :1]) / TEMPERATURE)
     return np.asarray(np.einsum("bk,bkl->bl", w, fitted.targets[top]) / w.sum(1, keepdims=True))
@@ -120,7 +120,8 @@ class EmbeddingScreen:
                  cache: Path | None = None) -> None:
         self._embed = embed
         family, self.cases, self.flag_by = bank(path, ordinary)
-        self.heads = trained(embed, family, cache, calibrate)
+        tag = f"{NEIGHBOURS}:{TEMPERATURE}:{RECALL}:{MAX_FALSE_ALARMS}"  # thresholds depend on them
+        self.heads = trained(embed, family, cache, calibrate, tag)
 
     @property
     def thresholds(self) -> tuple[float, float]:
@@ -137,5 +138,6 @@ class EmbeddingScreen:
             parts += [s for s in _SENTENCE.split(text) if len(s.split()) >= 3]
         vectors = np.asarray(self._embed.vectors(parts), dtype=np.float64)
         s = blend(self.heads, vectors)
+        s[1:, 1] = s[1:, 0]  # a sentence counts only as clear risk: alone, most read as despair
         best = int(np.argmax(s[:, 1]))
         return Scores(float(s[:, 0].max()), float(s[best, 1]), float(s[best, 2]), parts[best])
