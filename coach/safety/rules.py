@@ -1,12 +1,13 @@
-"""The crisis screen: deterministic rules over the person's recent messages, and its replies.
+"""The crisis screen's rules: deterministic patterns over the person's recent messages.
 
 Runs before anything else on every turn, online or offline (stdlib `re` only, no model, no
 network). It looks for self-harm or suicide intent and for threats to others, in the newest
 message and across the last few (a thought split over two messages, or an ambiguous line
 after earlier hopelessness). It is a screen, not a diagnosis: on doubt it errs towards
 asking "are you safe?". It does NOT judge reports about other people ("my uncle died by
-suicide"), quoted speech, sarcasm, or languages other than English, and new phrasings can
-slip past it (see evals/suites/safety.py for how often that happened on blind cases).
+suicide"), quoted sentences (a quoted word or three is read as a quote), sarcasm, or languages
+other than English, and new phrasings slip past it (see evals/suites/safety.py; screen.py
+adds the embedding layer on top).
 
 How the text is read (see `normalize`): unicode tricks are undone, contractions expanded,
 and every run of a repeated letter squeezed to one letter ("kiiill" and "kill" both become
