@@ -26,7 +26,7 @@ from coach.retrieval import Passage
 from coach.safety import replies as crisis_replies
 from coach.safety import rules as crisis_rules
 from coach.safety.screen import WINDOW as SAFETY_WINDOW
-from coach.safety.screen import Concern, Screen, build_screen
+from coach.safety.screen import Concern, Screen, Tier, build_screen
 from coach.scenarios import Scenario, scenario_from_story
 from coach.settings import Settings, get_settings
 from coach.steps import STEPS, CoachState, Decision, current, transition
@@ -50,7 +50,7 @@ class Turn(BaseModel):
     step_name: str | None = None
     citations: list[Citation] = Field(default_factory=list)
     source: Literal["template", "llm"] = "template"
-    safety: Literal["crisis", "check_in"] | None = Field(
+    safety: Tier | None = Field(
         default=None,
         description="crisis: coaching stopped; check_in: asked directly about safety.")
     notice: str | None = None
@@ -320,7 +320,7 @@ class Session:
         query = f"{text[:500]} {decision.advice or ''}".strip()
         return self.deps.search(query, 2, decision.topics)[:2]
 
-    def _fixed(self, user: str, text: str, *, safety: Literal["crisis", "check_in"] | None = None,
+    def _fixed(self, user: str, text: str, *, safety: Tier | None = None,
                keep_state: bool = False, cite: bool = False) -> TurnStream:
         """A reply decided without the reply model: empty input and the safety replies.
 

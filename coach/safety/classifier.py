@@ -1,8 +1,9 @@
 """The crisis screen's embedding layer: risk by example, on the message's one MiniLM vector.
 
-Two logistic heads over knowledge/safety.yaml (our own statements: crisis, check-in and
-hard negatives such as figures of speech and quoted speech): `crisis` (clear risk) and
-`risky` (crisis or ambiguous despair). Their thresholds are set on the bank's own dev
+Logistic heads over knowledge/safety.yaml (our own statements: crisis, check-in and hard
+negatives such as figures of speech and quoted speech), each averaged with a vote of the
+nearest examples: `crisis` (clear risk), `risky` (crisis or ambiguous despair) and
+`lookalike` (our hard negatives). Their thresholds are set on the bank's own dev
 split to favour recall (`calibrate`). A long message is also read sentence by sentence, so
 risk buried in a paragraph about the deal is not averaged away. It judges only self-harm
 and suicide; threats to others are the rules' job.
@@ -34,9 +35,8 @@ LONG = 25  # words: longer messages are read sentence by sentence as well
 SHORT = 3  # words: shorter messages say too little for a vector ("end", "ok"); rules only
 
 
-def bank(path: Path, ordinary: Sequence[str] = ()) -> tuple[Family, list[list[str]],
-                                                             list[int | None]]:
-    """The single statements as a two-label family, and the multi-turn cases of the bank.
+def bank(path: Path, ordinary: Sequence[str] = ()) -> Family:
+    """The bank's single statements as a family: crisis, risky (crisis or check-in), lookalike.
 
     `ordinary` are everyday coaching messages (the reading banks), added as safe examples
     so the heads learn what the coach usually hears; any the rules would flag are left out.
@@ -53,10 +53,7 @@ def bank(path: Path, ordinary: Sequence[str] = ()) -> tuple[Family, list[list[st
             index.setdefault(normalise(text), (0.0, 0.0, 0.0))
     examples = [e for e in index if e]
     targets = np.array([index[e] for e in examples])
-    cases = data.get("multiturn") or []
-    return (Family("safety", LABELS, examples, targets),
-            [[normalise(m) for m in c["messages"]] for c in cases],
-            [c.get("flag_by") for c in cases])
+    return Family("safety", LABELS, examples, targets)
 
 
 def vote(fitted: heads.Heads, x: heads.Array) -> heads.Array:
@@ -110,7 +107,6 @@ class Scores:
     crisis: float
     risky: float
     lookalike: float  # how much it resembles our hard negatives (figures of speech...)
-    sentence: str  # the part of the message that scored highest (for --json and tests)
 
 
 class EmbeddingScreen:
@@ -119,7 +115,7 @@ class EmbeddingScreen:
     def __init__(self, embed: Embedder, path: Path, ordinary: Sequence[str] = (),
                  cache: Path | None = None) -> None:
         self._embed = embed
-        family, self.cases, self.flag_by = bank(path, ordinary)
+        family = bank(path, ordinary)
         tag = f"{NEIGHBOURS}:{TEMPERATURE}:{RECALL}:{MAX_FALSE_ALARMS}"  # thresholds depend on them
         self.heads = trained(embed, family, cache, calibrate, tag)
 
@@ -132,7 +128,7 @@ class EmbeddingScreen:
         """The heads' probabilities for the message and, when it is long, for each sentence."""
         text = normalise(text)
         if len(text.split()) < SHORT:
-            return Scores(0.0, 0.0, 0.0, text)
+            return Scores(0.0, 0.0, 0.0)
         parts = [text]
         if len(text.split()) > LONG:
             parts += [s for s in _SENTENCE.split(text) if len(s.split()) >= 3]
@@ -140,4 +136,4 @@ class EmbeddingScreen:
         s = blend(self.heads, vectors)
         s[1:, 1] = s[1:, 0]  # a sentence counts only as clear risk: alone, most read as despair
         best = int(np.argmax(s[:, 1]))
-        return Scores(float(s[:, 0].max()), float(s[best, 1]), float(s[best, 2]), parts[best])
+        return Scores(float(s[:, 0].max()), float(s[best, 1]), float(s[best, 2]))

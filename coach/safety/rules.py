@@ -330,6 +330,12 @@ def _unleet(word: re.Match[str]) -> str:
     return re.sub(r"(?<=[a-z])[!|](?=[a-z])", "i", word[0]).translate(_LEET)
 
 
+def cache_clear() -> None:
+    """Forget every message read so far (benchmarks of a process that has not seen them)."""
+    for cached in (normalize, _plain, says_safe):
+        cached.cache_clear()
+
+
 # Each turn re-reads the last WINDOW messages: cache by text, so each is read once per session.
 @lru_cache(maxsize=256)
 def normalize(text: str) -> str:
@@ -400,13 +406,9 @@ def screen(messages: Sequence[str]) -> Risk | None:
     the window holds more of it. Messages before an "I'm safe" no longer give context, so a
     resumed conversation is not flagged again for what was already handled.
     """
-    recent = list(messages)[-WINDOW:]
+    recent = since_safe(list(messages)[-WINDOW:])
     if not recent:
         return None
-    for i in range(len(recent) - 2, -1, -1):
-        if says_safe(recent[i]):
-            recent = recent[i + 1 :]
-            break
     texts = [normalize(m) for m in recent]
     newest, context = texts[-1], texts[:-1]
     joined = f"{context[-1]} {newest}" if context else newest
@@ -419,6 +421,14 @@ def screen(messages: Sequence[str]) -> Risk | None:
     if len(weak_now) >= 2 or (weak_now and earlier):
         return "self_harm"
     return None
+
+
+def since_safe(recent: list[str]) -> list[str]:
+    """The messages after the last "I'm safe" (not counting the newest), which no longer count."""
+    for i in range(len(recent) - 2, -1, -1):
+        if says_safe(recent[i]):
+            return recent[i + 1 :]
+    return recent
 
 
 @lru_cache(maxsize=256)
@@ -435,7 +445,7 @@ def says_safe(message: str) -> bool:
 
 
 def hopeless(message: str) -> bool:
-    """Whether the message holds one phrase of hopelessness (enough for a check-in alone)."""
+    """Whether the message holds a phrase of hopelessness (see `hopeless_alone` for a check-in)."""
     return bool(_spans(_WEAK, normalize(message)))
 
 

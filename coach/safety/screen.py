@@ -5,9 +5,9 @@ the rules (explicit statements, and hopelessness that repeats: crisis; one hopel
 not said of the deal: check-in), the embedding heads on the newest message (crisis or
 check-in by threshold; a hopeless phrase adds to its score; a denial or a known figure of
 speech gets no check-in from it), and soft signals summed over the recent window
-(check-in once enough builds up). The highest
-tier any layer gives wins; no layer can lower another's. Without a model the rules read
-alone. It does not decide what to say (replies.py) or hold safe mode (the session does).
+(check-in once enough builds up). The highest tier any layer gives wins; no layer can
+lower another's. Without a model the rules read alone. It does not decide what to say
+(replies.py) or hold safe mode (the session does).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from coach.safety import rules
 from coach.safety.classifier import EmbeddingScreen
 
 Tier = Literal["crisis", "check_in"]
-WINDOW = 4  # the person's recent messages that give context
+WINDOW = rules.WINDOW  # the person's recent messages that give context
 BUILD_UP = 1.0  # summed soft scores over the window that call for a check-in
 SOFT_FLOOR = 0.15  # a message scoring below this adds nothing to the build-up
 HOPELESS = 0.5  # what a hopeless phrase the rules know adds to a message's soft score
@@ -33,11 +33,10 @@ SURE = 0.8  # the embedding alone calls a crisis only this sure; below, it asks 
 
 @dataclass(frozen=True)
 class Concern:
-    """What the screen found: the tier, the kind of risk, and which layers saw it."""
+    """What the screen found: the tier and the kind of risk."""
 
     tier: Tier
     risk: rules.Risk
-    layers: tuple[str, ...]
 
 
 class Screen:
@@ -49,27 +48,27 @@ class Screen:
 
     def assess(self, messages: Sequence[str]) -> Concern | None:
         """The concern about the newest message, given the ones before it (oldest first)."""
-        recent = _since_safe(list(messages)[-WINDOW:])
+        recent = rules.since_safe(list(messages)[-WINDOW:])
         if not recent:
             return None
-        found: list[tuple[Tier, rules.Risk, str]] = []
+        found: list[tuple[Tier, rules.Risk]] = []
         risk = rules.screen(recent)
         if risk:
-            found.append(("crisis", risk, "rules"))
+            found.append(("crisis", risk))
         elif rules.hopeless_alone(recent[-1]):
-            found.append(("check_in", "self_harm", "rules"))
+            found.append(("check_in", "self_harm"))
         if self.embedding is not None:
             found += self._embedded(recent)
         if not found:
             return None
-        tier: Tier = "crisis" if any(t == "crisis" for t, _, _ in found) else "check_in"
+        tier: Tier = "crisis" if any(t == "crisis" for t, _ in found) else "check_in"
         if rules.recovered(recent[-1]):  # past recovery: at most a gentle check-in
             tier = "check_in"
-        kinds = [k for t, k, _ in found if t == tier]
+        kinds = [k for t, k in found if t == tier]
         kind: rules.Risk = "harm_to_others" if "harm_to_others" in kinds else "self_harm"
-        return Concern(tier, kind, tuple(dict.fromkeys(layer for _, _, layer in found)))
+        return Concern(tier, kind)
 
-    def _embedded(self, recent: list[str]) -> list[tuple[Tier, rules.Risk, str]]:
+    def _embedded(self, recent: list[str]) -> list[tuple[Tier, rules.Risk]]:
         assert self.embedding is not None
         crisis_at, risky_at = self.embedding.thresholds
         scores = [self.embedding.scores(m) for m in recent]
@@ -77,24 +76,16 @@ class Screen:
         denied = rules.says_safe(recent[-1])  # "I'm not suicidal"
         sure = newest.crisis >= max(crisis_at, SURE) and newest.crisis > newest.lookalike
         if sure and not denied:
-            return [("crisis", "self_harm", "embedding")]
+            return [("crisis", "self_harm")]
         if denied or rules.figurative(recent[-1]):  # "not suicidal", "this deal is killing me"
             return []
         soft = [s.risky + HOPELESS * rules.hopeless(m) for s, m in zip(scores, recent, strict=True)]
         over = newest.risky >= risky_at or newest.crisis >= crisis_at
         if (over and newest.risky > newest.lookalike) or soft[-1] >= ALONE:
-            return [("check_in", "self_harm", "embedding")]
+            return [("check_in", "self_harm")]
         if soft[-1] >= SOFT_FLOOR and sum(v for v in soft if v >= SOFT_FLOOR) >= BUILD_UP:
-            return [("check_in", "self_harm", "turns")]
+            return [("check_in", "self_harm")]  # built up over the turns
         return []
-
-
-def _since_safe(recent: list[str]) -> list[str]:
-    """The messages after the last "I'm safe" (not counting the newest), which no longer count."""
-    for i in range(len(recent) - 2, -1, -1):
-        if rules.says_safe(recent[i]):
-            return recent[i + 1 :]
-    return recent
 
 
 def build_screen(embedder: Embedder | None, knowledge_dir: Path,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from functools import lru_cache
+from pathlib import Path
 
 from coach.retrieval import get_retriever
 from coach.safety.replies import check_in_reply, crisis_reply, safe_mode_reply
@@ -35,10 +36,14 @@ def the_screen() -> Screen:
                         settings.heads_cache)[0]
 
 
+def _jsonl(path: Path) -> list[dict]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
 def cases() -> list[dict]:
     """Every case in evals/data/safety.jsonl, in file order."""
-    lines = (DATA_DIR / "safety.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return _jsonl(DATA_DIR / "safety.jsonl")
 
 
 def carries_resources(reply: str) -> bool:
@@ -85,9 +90,7 @@ def tuned(screen: Screen) -> list[Result]:
 
 def blind(screen: Screen, name: str) -> list[Result]:
     """One blind set: recall per tier and category, false alarms per tier, multi-turn cases."""
-    rows = [json.loads(line) for line in
-            (DATA_DIR / "blind" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    rows = _jsonl(DATA_DIR / "blind" / f"{name}.jsonl")
     got = [screen.assess([r["text"]]) for r in rows]
     risky = [(r, g) for r, g in zip(rows, got, strict=True) if r["label"] != "safe"]
     safe = [(r, g) for r, g in zip(rows, got, strict=True) if r["label"] == "safe"]
