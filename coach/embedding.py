@@ -58,7 +58,7 @@ def _load(folder: str) -> tuple[Any, Any]:
 
 
 @lru_cache(maxsize=512)
-def _cached(ef: MiniLMEmbedding, text: str) -> npt.NDArray[np.float32]:
+def shared_vector(ef: MiniLMEmbedding, text: str) -> npt.NDArray[np.float32]:
     """One message's vector, shared by the readers, the crisis screen and retrieval."""
     return ef._forward([text])[0]
 
@@ -115,7 +115,7 @@ class MiniLMEmbedding(ONNXMiniLM_L6_V2):
         """Unit vectors (len(texts), 384), each text's computed once per process (LRU)."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        return np.stack([_cached(self, t) for t in texts])
+        return np.stack([shared_vector(self, t) for t in texts])
 
     def __call__(self, input: Documents) -> Embeddings:
         return cast(Embeddings, list(self._forward(list(input))))

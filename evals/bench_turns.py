@@ -17,9 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from typing import Any
 
-from coach.embedding import MiniLMEmbedding, resolve_model_dir
+from coach.embedding import MiniLMEmbedding, resolve_model_dir, shared_vector
 from coach.retrieval import COLLECTION, get_retriever, make_client
-from coach.safety import rules as safety
+from coach.safety import rules as crisis_rules
 from coach.scenarios import load_scenarios
 from coach.session import Deps, Session, SessionState, offline_deps
 from coach.settings import get_settings
@@ -53,8 +53,8 @@ def fresh_deps() -> Deps:
     The model session stays: the figures are for a warm process that has not seen these words.
     """
     get_retriever.cache_clear()  # the retriever holds the query cache
-    safety.normalize.cache_clear()
-    safety.says_safe.cache_clear()
+    shared_vector.cache_clear()  # each message's one vector
+    crisis_rules.cache_clear()
     return offline_deps()
 
 
