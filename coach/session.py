@@ -209,7 +209,6 @@ class Session:
         check-in, a yes or "I don't know" is a crisis, "no, the deal" resumes coaching, and
         another ambiguous line is treated as a crisis; anything else is coached as usual.
         """
-        risk = concern.risk if concern else "self_harm"
         if state.crisis:
             if (concern is None or concern.tier == "check_in") and crisis_rules.says_safe(text):
                 self.state = state.model_copy(update={"crisis": None, "recent": []})
@@ -225,12 +224,12 @@ class Session:
                 self.state = state.model_copy(update={"recent": []})
                 return self._fixed(text, crisis_replies.checked_in_reply(), cite=True)
             if concern is not None or crisis_rules.affirms(text):
-                return self._crisis(state, text, risk, seed)
+                return self._crisis(state, text, concern.risk if concern else "self_harm", seed)
             self.state = state
             return None
         assert concern is not None
         if concern.tier == "crisis":
-            return self._crisis(state, text, risk, seed)
+            return self._crisis(state, text, concern.risk, seed)
         self.state = state.model_copy(update={"checking_in": True})
         return self._fixed(text, crisis_replies.check_in_reply(seed), safety="check_in")
 
