@@ -179,6 +179,15 @@ def test_a_crisis_message_gets_the_crisis_reply_prominently() -> None:
     say(at, "They turned me down again and I don't want to live anymore.")
     errors = [e.value for e in at.error]
     assert errors and "988" in errors[0]
+    assert "(tel:988)" in errors[0] and "(sms:988)" in errors[0]  # tappable on a phone
+
+
+def test_a_check_in_is_shown_apart_from_a_crisis_with_the_help_links() -> None:
+    at = start()
+    say(at, "What's the point anymore.")
+    warnings = [w.value for w in at.warning]
+    assert not at.error and warnings and "the deal" in warnings[0]
+    assert "(tel:988)" in warnings[0] and "findahelpline.com" in warnings[0]
 
 
 def test_the_plan_is_shown_downloadable_and_journaled() -> None:

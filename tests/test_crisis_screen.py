@@ -69,6 +69,17 @@ def test_the_embedding_layer_lets_figures_pass_too(screen: Screen, message: str)
     assert screen.assess([message]) is None
 
 
+def test_one_hopeless_phrase_gets_a_check_in_unless_it_is_said_of_the_deal() -> None:
+    concern = Screen().assess(["What's the point anymore."])
+    assert concern is not None and concern.tier == "check_in"
+    assert Screen().assess(["This negotiation feels hopeless."]) is None
+
+
+@needs_model
+def test_a_one_word_reply_is_left_to_the_rules(screen: Screen) -> None:
+    assert screen.assess(["What would need to change for this to work for you?", "end"]) is None
+
+
 @needs_model
 def test_past_recovery_gets_at_most_a_check_in(screen: Screen) -> None:
     concern = screen.assess(["Years ago I attempted suicide after losing a job. I got help and "
@@ -109,6 +120,13 @@ def test_a_check_in_that_was_about_the_deal_resumes_coaching(offline_deps: Deps,
     assert second.safety is None and "deal talking" in second.reply
     third = session.handle("They said no to the bridge round on Friday and I was gutted.")
     assert third.safety is None and third.step is not None
+
+
+def test_after_a_check_in_talk_of_the_deal_is_coached_as_usual(offline_deps: Deps) -> None:
+    session = Session(deps=offline_deps)  # rules alone: one hopeless phrase is a check-in
+    assert session.handle("What's the point anymore.").safety == "check_in"
+    turn = session.handle("The landlord refused to renew the lease for my bakery.")
+    assert turn.safety is None and turn.step == 1 and not session.state.checking_in
 
 
 @needs_model
