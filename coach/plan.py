@@ -24,7 +24,7 @@ class Plan(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     acknowledged: str | None = None
-    feelings: str | None = None
+    feelings: str | None = None  # the feelings named, in plain words ("annoyed and hurt")
     trap: Trap | None = None
     reframe: str | None = None
     feedback_possible: bool = True
@@ -88,9 +88,14 @@ _STOP = re.compile(
 
 
 def find_when(text: str) -> str | None:
-    """The phrase that says when to come back, if any."""
-    match = _WHEN.search(text)
-    return match.group(0).strip(" ,.;") if match else None
+    """The phrases that say when to come back, if any; both when two times are given
+    ("email next week ... come back with the pilot in early February")."""
+    found: list[str] = []
+    for match in _WHEN.finditer(text):
+        phrase = match.group(0).strip(" ,.;")
+        if phrase.lower() not in (f.lower() for f in found):
+            found.append(phrase)
+    return " and ".join(found[:2]) or None
 
 
 def find_stop_rule(text: str) -> str | None:

@@ -85,4 +85,5 @@ def run(script: Script, deps: Deps | None = None, seed: int = 0) -> dict[str, An
         record["debrief"] = rehearsal.debrief(session.state.rehearsal).model_dump()
     else:
         record["completed_steps"] = session.state.coach.completed
+        record["plan"] = session.state.coach.plan.model_dump(mode="json")
     return record

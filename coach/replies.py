@@ -7,6 +7,7 @@ the session from the retrieved cards, not written here.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 
@@ -47,25 +48,48 @@ class Facts:
         self.context = story.context
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def feedback_message(story: Story) -> str:
-    """A message the person could send to ask for feedback, built on the guide's question."""
+    """A message the person could send to ask for feedback, built on the guide's question.
+
+    It asks openly ("walk me through", "what would need to be true") and gives no reason
+    the other side did not give: no price, budget or timing put in their mouth.
+    """
     f = Facts(story)
     greeting = f"Hi {f.name}, thanks" if f.name else "Thanks"
     tail = {
-        "job_offer": "Was it the number, the timing, or something about the role itself?",
-        "business_deal": "Was it the price, the scope, or the timing on your side?",
         "personal_request": "I'd really like to understand what would make it work for you.",
-        "other": "Knowing that would help me come back with something that fits better.",
-    }[f.context]
-    return (f'"{greeting} for the clear answer. I understand {f.own_ask} didn\'t meet your needs '
-            f'this time. Could I ask what specifically didn\'t work for you? {tail}"')
+    }.get(f.context, "Knowing that would help me come back with something that fits better.")
+    return (f'"{greeting} for the clear answer, I appreciate it. Could you walk me through '
+            f"what's preventing you from moving forward with this, and what would need to be "
+            f'true for it to work on your side? {tail}"')
 
 
-def _pick(options: list[str], seed: int, previous: str | None) -> str:
-    """A variant chosen by seed that does not open the way the previous reply did."""
+def digest(text: str) -> str:
+    """A short fingerprint of a reply, to know it was already said without keeping it twice."""
+    return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()[:12]
+
+
+_AGAIN = ("Let me put it another way.", "Coming at it from a different angle:",
+          "One more way to look at it:", "Here's another thought.", "Let's try this:")
+
+
+def _pick(options: list[str], seed: int, previous: str | None,
+          said: Sequence[str] = ()) -> str:
+    """A variant chosen by seed, never one already said, and not opening like the last one.
+
+    When every variant was said, one is led in with a phrase that makes it new.
+    """
     start = seed % len(options)
     ordered = options[start:] + options[:start]
-    return next((o for o in ordered if _opening(o) != _opening(previous)), ordered[0])
+    fresh = [o for o in ordered if digest(o) not in said]
+    if not fresh:
+        fresh = [f"{lead} {o}" for lead in _AGAIN for o in ordered
+                 if digest(f"{lead} {o}") not in said] or ordered
+    return next((o for o in fresh if _opening(o) != _opening(previous)), fresh[0])
 
 
 def _opening(text: str | None) -> str:
@@ -73,14 +97,17 @@ def _opening(text: str | None) -> str:
 
 
 def compose(decision: Decision, state: CoachState, seed: int, previous: str | None = None,
-            cards: Sequence[Passage] = ()) -> str:
-    """The offline reply for this turn; an advice answer is drawn from the top card."""
+            cards: Sequence[Passage] = (), said: Sequence[str] = ()) -> str:
+    """The offline reply for this turn; an advice answer is drawn from the top card.
+
+    `said` holds the digests of the replies already given: none is given twice.
+    """
     f = Facts(state.story)
     if decision.kind == "advice" and cards:
         options = _advice_from(cards[0], decision, state, f)
     else:
         options = _TEMPLATES[decision.kind](decision, state, f)
-    return _pick(options, seed, previous)
+    return _pick(options, seed, previous, said)
 
 
 def _sentences(paragraph: str, n: int) -> str:
@@ -155,6 +182,15 @@ def _stay_1(d: Decision, s: CoachState, f: Facts) -> list[str]:
 
 
 def _advance_2(s: CoachState, f: Facts) -> list[str]:
+    if s.plan.feelings:  # they already said how it feels: name it back, ask what's left
+        return [
+            f"Thank you for saying it straight. {_cap(s.plan.feelings)}: that's a normal way "
+            "to feel after a No, and it says nothing about your worth. Before anything else, "
+            f"is there something you want to send {f.who} in the heat of it?",
+            f"That's the honest starting point. You said you feel {s.plan.feelings}, which "
+            "makes sense. A reply sent from that can close a door you want open: will you "
+            "give it a pause before answering them?",
+        ]
     return [
         "Good, that's the honest starting point. It's normal to feel hurt, annoyed or flat "
         f"after this. A negotiation is a business exchange, not a verdict on you. "
@@ -166,8 +202,9 @@ def _advance_2(s: CoachState, f: Facts) -> list[str]:
 
 
 def _cool_down(d: Decision, s: CoachState, f: Facts) -> list[str]:
+    felt = f"Feeling {s.plan.feelings}" if s.plan.feelings else "That anger"
     return [
-        f"That anger makes sense, and it's exactly the moment not to reply to {f.who}. Give it "
+        f"{felt} makes sense, and it's exactly the moment not to reply to {f.who}. Give it "
         "a pause first: a walk, five slow breaths, or sleep on it. Tell me when the sting has "
         "dropped a notch, or if you'd rather go on now.",
         f"Hold that message for now. Whatever you send {f.who} today, you'd be sending from "
@@ -184,8 +221,10 @@ def _stay_2(d: Decision, s: CoachState, f: Facts) -> list[str]:
 def _advance_3(s: CoachState, f: Facts) -> list[str]:
     reason = (f' What they said, "{f.reason}", is about their side: budget, timing or needs.'
               if f.reason else "")
+    named = (f"You named it, {s.plan.feelings}, and you're holding off on a reply: that's "
+             "the pause this step is for." if s.plan.feelings else "Good, a clearer head helps.")
     return [
-        f"Good, a clearer head helps. Let's look at it from the other side.{reason} "
+        f"{named} Let's look at it from the other side.{reason} "
         "What went well in your exchange with them, and what did you learn about how they "
         "decide?",
         f"Now the reframe: not a dead end, but a stepping stone.{reason} Which parts went "
@@ -214,8 +253,10 @@ def _stay_3(d: Decision, s: CoachState, f: Facts) -> list[str]:
 
 def _advance_4(s: CoachState, f: Facts) -> list[str]:
     msg = feedback_message(s.story)
+    fair = ("That's a fairer picture. " if s.plan.reframe and not s.plan.trap
+            else "Thank you for staying with that. ")
     return [
-        f"That's a fairer picture. Now the most useful move is to learn where their limit is. "
+        f"{fair}Now the most useful move is to learn where their limit is. "
         f"Here's a message you could send {f.who}: {msg} {step_question(4, f)}",
         f"Next: ask {f.who} for feedback, briefly and without defending yourself. "
         f"For example: {msg} {step_question(4, f)}",
@@ -300,7 +341,7 @@ def summary(state: CoachState) -> str:
     """The plan, as the person worked it out."""
     p, f = state.plan, Facts(state.story)
     lines = [
-        f"- **What happened:** {p.acknowledged or f.who + ' said no to ' + f.ask}",
+        f"- **What happened:** {_what_happened(state, f)}",
         f"- **Reframe:** {p.reframe or 'the No was about their side, not about you'}"
         + (f" (trap noticed: {traps.TRAP_NAMES[p.trap]})" if p.trap else ""),
         f"- **Feedback message:** {p.feedback_message or feedback_message(state.story)}"
@@ -310,6 +351,14 @@ def summary(state: CoachState) -> str:
         f"{p.stop_rule or plans.DEFAULT_STOP_RULE}",
     ]
     return "\n".join(lines)
+
+
+def _what_happened(state: CoachState, f: Facts) -> str:
+    """The No in a sentence: from the story when it is known, else the person's words."""
+    if state.story.counterparty and state.story.ask:
+        said = f', saying "{f.reason}"' if f.reason else ""
+        return f"{f.full[0].upper() + f.full[1:]} said no to {f.ask}{said}."
+    return state.plan.acknowledged or f"{f.who} said no to {f.ask}"
 
 
 def _summary(d: Decision, s: CoachState, f: Facts) -> list[str]:

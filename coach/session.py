@@ -48,6 +48,11 @@ class Turn(BaseModel):
     reply: str
     step: int | None = Field(description="The step (1-6) this reply works on; None in rehearsal.")
     step_name: str | None = None
+    kind: str | None = Field(
+        default=None, description="The engine's decision (advance, stay, trap, back, advice, "
+        "summary, ...), or crisis / check_in / safe_mode / resumed / checked_in / empty; None "
+        "in rehearsal.")
+    reader: str | None = Field(default=None, description="Who read the message (coaching).")
     citations: list[Citation] = Field(default_factory=list)
     source: Literal["template", "llm"] = "template"
     safety: Tier | None = Field(
@@ -71,6 +76,9 @@ class SessionState(BaseModel):
     crisis: crisis_rules.Risk | None = None
     checking_in: bool = Field(default=False, description="The last reply asked the check-in.")
     last_reply: str | None = None
+    said: list[str] = Field(
+        default_factory=list, description="Digests of the latest replies given, so "
+        "none is given twice.")
     usage: limits.Usage = Field(default_factory=limits.Usage)
 
 
@@ -186,7 +194,7 @@ class Session:
         cleaned = inputs.clean(message)
         if cleaned.empty:
             return self._fixed(message, "I'm listening. Tell me about the No you'd like to "
-                               "work through, in a sentence or two.", keep_state=True)
+                               "work through, in a sentence or two.", "empty", keep_state=True)
         state = self.state
         recent = [*state.recent, cleaned.text][-SAFETY_WINDOW:]
         state = state.model_copy(update={"recent": recent, "turns": state.turns + 1})
@@ -212,17 +220,19 @@ class Session:
         if state.crisis:
             if (concern is None or concern.tier == "check_in") and crisis_rules.says_safe(text):
                 self.state = state.model_copy(update={"crisis": None, "recent": []})
-                return self._fixed(text, crisis_replies.resumed_reply(), cite=True)
+                return self._fixed(text, crisis_replies.resumed_reply(), "resumed", cite=True)
             if concern is not None and concern.tier == "crisis":
                 return self._crisis(state, text, concern.risk, seed)
             self.state = state
-            return self._fixed(text, crisis_replies.safe_mode_reply(seed), safety="crisis")
+            return self._fixed(text, crisis_replies.safe_mode_reply(seed), "safe_mode",
+                               safety="crisis")
         if state.checking_in:  # the answer is judged alone: the question's cause is known
             state = state.model_copy(update={"checking_in": False})
             concern = self.deps.screen.assess([text])
             if concern is None and crisis_rules.not_about_life(text):
                 self.state = state.model_copy(update={"recent": []})
-                return self._fixed(text, crisis_replies.checked_in_reply(), cite=True)
+                return self._fixed(text, crisis_replies.checked_in_reply(), "checked_in",
+                                   cite=True)
             if concern is not None or crisis_rules.affirms(text):
                 return self._crisis(state, text, concern.risk if concern else "self_harm", seed)
             self.state = state
@@ -231,12 +241,14 @@ class Session:
         if concern.tier == "crisis":
             return self._crisis(state, text, concern.risk, seed)
         self.state = state.model_copy(update={"checking_in": True})
-        return self._fixed(text, crisis_replies.check_in_reply(seed), safety="check_in")
+        return self._fixed(text, crisis_replies.check_in_reply(seed), "check_in",
+                           safety="check_in")
 
     def _crisis(self, state: SessionState, text: str, risk: crisis_rules.Risk,
                 seed: int) -> TurnStream:
         self.state = state.model_copy(update={"crisis": risk})
-        return self._fixed(text, crisis_replies.crisis_reply(risk, seed), safety="crisis")
+        return self._fixed(text, crisis_replies.crisis_reply(risk, seed), "crisis",
+                           safety="crisis")
 
     def _rehearsal_turn(self, state: SessionState, current: RehearsalState,
                         cleaned: inputs.Cleaned) -> TurnStream:
@@ -254,7 +266,7 @@ class Session:
 
         def finish() -> Turn:
             text, source, notice = reply()
-            self.state = state.model_copy(update={"last_reply": text})
+            self.state = state.model_copy(update=_spoken(state, text))
             cards = (self.deps.search("real reason behind a no", 2, rehearsal.CARD_TOPICS)
                      if move.debrief else [])
             return Turn(
@@ -275,7 +287,7 @@ class Session:
         reading = self.deps.reader.read(cleaned.text, ctx)
         coach, decision = transition(coach, reading)
         cards = self._cards(cleaned.text, decision)
-        template = replies.compose(decision, coach, seed, state.last_reply, cards)
+        template = replies.compose(decision, coach, seed, state.last_reply, cards, state.said)
         spec = STEPS[decision.step - 1]
         draft = Draft(
             task="coach", step=decision.step, step_name=spec.topic, goal=_goal(decision),
@@ -289,10 +301,10 @@ class Session:
 
         def finish() -> Turn:
             text, source, notice = reply()
-            self.state = state.model_copy(update={"last_reply": text})
+            self.state = state.model_copy(update=_spoken(state, text))
             return Turn(
                 user=cleaned.text, reply=text, step=decision.step, step_name=spec.topic,
-                citations=_cite(cards),
+                kind=decision.kind, reader=reading.reader, citations=_cite(cards),
                 source=source, notice=_join(cleaned.notice, notice),
             )
 
@@ -319,7 +331,7 @@ class Session:
         query = f"{text[:500]} {decision.advice or ''}".strip()
         return self.deps.search(query, 2, decision.topics)[:2]
 
-    def _fixed(self, user: str, text: str, *, safety: Tier | None = None,
+    def _fixed(self, user: str, text: str, kind: str, *, safety: Tier | None = None,
                keep_state: bool = False, cite: bool = False) -> TurnStream:
         """A reply decided without the reply model: empty input and the safety replies.
 
@@ -331,14 +343,22 @@ class Session:
 
         def finish() -> Turn:
             if not keep_state:
-                self.state = self.state.model_copy(update={"last_reply": text})
+                self.state = self.state.model_copy(update=_spoken(self.state, text))
             step = None if state.mode == "rehearse" else current(state.coach.step)
             return Turn(user=user, reply=text, step=step,
                         step_name=STEPS[step - 1].topic if step else None,
-                        safety=safety,
+                        kind=kind, safety=safety,
                         citations=_cite(cards))
 
         return TurnStream(iter([text]), finish)
+
+
+SAID = 60  # replies remembered so that none is given twice
+
+
+def _spoken(state: SessionState, text: str) -> dict[str, Any]:
+    """The state's update once `text` was said: the last reply, and its digest kept."""
+    return {"last_reply": text, "said": [*state.said, replies.digest(text)][-SAID:]}
 
 
 def _cite(cards: Sequence[Passage]) -> list[Citation]:

@@ -4,6 +4,9 @@ The engine alone decides the step, from a Reading (coach/reading): it never sees
 and no reader (an LLM included) can set the step. Its policy moves on when the person has
 done the step's work, and stays only for a named exception (denial, heat, a trap named
 once, no way to ask, the same offer, a missing stop rule), or at most twice otherwise.
+A step's work is done when the reader says so, or when the person simply engages with it
+(a statement of some substance, with no exception read): readers miss more answers than
+they invent, and a coach that waits for the perfect answer stalls.
 It does not write replies (replies.py does) and does not screen for crisis (safety.py does).
 """
 
@@ -59,6 +62,8 @@ Kind = Literal[
     "move_on",
 ]
 MAX_STAYS = 2  # stays on one step without a named exception before moving on kindly
+EARLY_WORDS = 6  # a message kept for a later step says at least this much
+STORY_WORDS = 6  # a first message this long is a story, even when no No is read in it
 
 
 class CoachState(BaseModel):
@@ -124,12 +129,11 @@ def transition(state: CoachState, reading: Reading) -> tuple[CoachState, Decisio
     if not state.started:
         story = reading.story
         told = story.has_rejection or reading.has("acknowledges") or (
-            story.counterparty and story.ask)
+            story.counterparty and story.ask) or (
+            reading.engaged and reading.words >= STORY_WORDS)
         if not told:
             return state, Decision("intake", 1, ("acknowledge", "why-rejection-happens"))
         return state.model_copy(update={"started": True}), Decision("open", 1, ("acknowledge",))
-    if reading.has("skip"):
-        return _stay(state, "skip_refused")
     now = current(state.step)
     if reading.has("back") and reading.back_to is not None:
         target = now - 1 if reading.back_to == 0 else reading.back_to
@@ -138,18 +142,39 @@ def transition(state: CoachState, reading: Reading) -> tuple[CoachState, Decisio
             return (state.model_copy(update={"step": target, "attempts": 0, "completed": kept,
                                              "trap_named": False}),
                     Decision("back", target, _step_topics(target)))
-    if reading.has("advice") and reading.advice_topic and not reading.answers_step:
+        if target > now:  # "go back to step 5" from step 2 is a jump
+            return _stay(state, "skip_refused")
+    if reading.has("skip"):
+        return _stay(state, "skip_refused")
+    if reading.has("advice") and reading.advice_topic and reading.question:
         return state, Decision("advice", now, (reading.advice_topic,), advice=reading.advice_topic)
     if state.step == DONE:
         return state, Decision("after_done", 6, ("persist-smart",))
-    state = _keep_early(state, reading)
+    state = _keep_early(_keep_feelings(state, reading), reading)
     return _STEP_RULES[state.step](state, reading)
+
+
+def _keep_feelings(state: CoachState, reading: Reading) -> CoachState:
+    """The feelings named on the way in (steps 1-2), for the replies to name back."""
+    named = [f for f in reading.feelings if f != "calmer"][:2]
+    if state.step > 2 or not named:
+        return state
+    return state.model_copy(update={"plan": state.plan.with_(feelings=" and ".join(named))})
 
 
 def _keep_early(state: CoachState, reading: Reading) -> CoachState:
     """Keep what the message already says for later steps, to use when they come."""
-    later = {s: reading.text for s in reading.speaks_to if s > state.step and s not in state.early}
-    return state.model_copy(update={"early": {**state.early, **later}}) if later else state
+    upset = any(reading.has(i) for i in ("heated", "urge_to_reply", "denies", "stuck", "skip"))
+    later = [s for s in reading.speaks_to if s > state.step and s not in state.early]
+    if reading.words < EARLY_WORDS or upset or not later:
+        return state
+    # kept for the first later step it speaks to: quoted once, when that step comes
+    return state.model_copy(update={"early": {**state.early, min(later): reading.text}})
+
+
+def _done(r: Reading) -> bool:
+    """The message does the step's work: read as such, or engaged with no exception left."""
+    return r.answers_step or r.engaged or r.has("go_on")
 
 
 def _stay_or_move_on(state: CoachState) -> tuple[CoachState, Decision]:
@@ -162,8 +187,8 @@ def _stay_or_move_on(state: CoachState) -> tuple[CoachState, Decision]:
 def _acknowledge(state: CoachState, r: Reading) -> tuple[CoachState, Decision]:
     if r.has("denies") and not r.has("acknowledges"):
         return _stay(state, "challenge")
-    if r.answers_step or r.has("acknowledges") or r.has("go_on"):
-        return _advance(state.model_copy(update={"plan": state.plan.with_(acknowledged=r.text)}))
+    if _done(r) or r.has("acknowledges"):
+        return _advance(state.model_copy(update={"plan": state.plan.with_(acknowledged=r.work)}))
     return _stay_or_move_on(state)
 
 
@@ -173,30 +198,29 @@ def _detach(state: CoachState, r: Reading) -> tuple[CoachState, Decision]:
     settled = r.has("calmer") or r.has("will_not_send") or r.has("go_on")
     if r.has("heated") and not settled:
         return _stay(state, "cool_down")
-    if settled or r.answers_step:
-        return _advance(state.model_copy(update={"plan": state.plan.with_(feelings=r.text)}))
+    if settled or _done(r):
+        return _advance(state)
     return _stay_or_move_on(state)
 
 
 def _reframe(state: CoachState, r: Reading) -> tuple[CoachState, Decision]:
-    if r.traps and not state.trap_named:
+    if r.traps and not state.trap_named and not r.answers_step:
         trap = r.traps[0].trap
         named = state.model_copy(update={"plan": state.plan.with_(trap=trap), "trap_named": True})
         return _stay(named, "trap", trap=trap)
-    if r.answers_step:
-        return _advance(state.model_copy(update={"plan": state.plan.with_(reframe=r.text)}))
-    if r.has("go_on") and (state.attempts > 0 or state.trap_named):
+    if r.answers_step or (r.engaged and not r.traps):
+        return _advance(state.model_copy(update={"plan": state.plan.with_(reframe=r.work)}))
+    if _done(r):  # after the trap was named, or "ok": move on, the trap is not the reframe
         return _advance(state)
     return _stay_or_move_on(state)
 
 
 def _ask_feedback(state: CoachState, r: Reading) -> tuple[CoachState, Decision]:
-    if r.has("cannot_ask") and state.plan.feedback_possible:
+    if r.has("cannot_ask") and not r.answers_step and state.plan.feedback_possible:
         return _stay(state.model_copy(update={"plan": state.plan.with_(feedback_possible=False)}),
                      "no_feedback")
-    if r.answers_step or r.has("go_on") or not state.plan.feedback_possible:
-        own = "?" in r.text and len(r.text) > 60
-        updates = {"feedback_message": r.text} if own else {}
+    if _done(r) or not state.plan.feedback_possible:
+        updates = {"feedback_message": r.own_message} if r.own_message else {}
         return _advance(state.model_copy(update={"plan": state.plan.with_(**updates)}))
     return _stay_or_move_on(state)
 
@@ -204,9 +228,9 @@ def _ask_feedback(state: CoachState, r: Reading) -> tuple[CoachState, Decision]:
 def _adjust(state: CoachState, r: Reading) -> tuple[CoachState, Decision]:
     if r.has("same_offer") and not r.answers_step:
         return _stay(state, "same_offer")
-    if r.answers_step:
-        return _advance(state.model_copy(update={"plan": state.plan.with_(adjustment=r.text)}))
-    if r.has("go_on") and state.attempts > 0:  # they accept the arrangement the coach suggested
+    if r.answers_step or r.engaged:
+        return _advance(state.model_copy(update={"plan": state.plan.with_(adjustment=r.work)}))
+    if r.has("go_on"):  # they accept the arrangement the coach suggested
         suggested = plans.suggested_arrangement(state.story)
         return _advance(state.model_copy(update={"plan": state.plan.with_(adjustment=suggested)}))
     return _stay_or_move_on(state)
@@ -216,11 +240,14 @@ def _persist(state: CoachState, r: Reading) -> tuple[CoachState, Decision]:
     if r.has("same_offer") and not r.answers_step:
         return _stay(state, "same_offer")
     when, stop = r.follow_up, r.stop_rule
-    if r.has("go_on") and state.attempts > 0:  # they accept the coach's suggested defaults
+    if r.has("go_on"):  # "ok": they accept the defaults the coach's question offered
         when = when or state.plan.follow_up or plans.DEFAULT_FOLLOW_UP
         stop = stop or state.plan.stop_rule or plans.DEFAULT_STOP_RULE
     if r.answers_step and not (when or stop or state.plan.follow_up):
-        when = r.text  # a trigger in their words ("when the new budget lands")
+        when = r.work  # a trigger in their words ("when the new budget lands")
+    elif (r.answers_step or r.engaged) and state.plan.follow_up and not (
+            stop or state.plan.stop_rule):
+        stop = r.work  # the answer to "when will you stop?", in their words
     if state.attempts >= MAX_STAYS:  # asking a third time is nagging: take the defaults
         when = when or state.plan.follow_up or plans.DEFAULT_FOLLOW_UP
         stop = stop or state.plan.stop_rule or plans.DEFAULT_STOP_RULE

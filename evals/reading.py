@@ -84,9 +84,11 @@ def traps_top1(reader: Reader) -> dict[str, object] | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reader", choices=["rules", "auto"], default="auto")
+    parser.add_argument("--file", type=Path, default=BLIND, help="labelled messages (JSONL)")
     args = parser.parse_args()
     reader = make(args.reader)
-    rows = [json.loads(line) for line in BLIND.read_text(encoding="utf-8").splitlines() if line]
+    rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines()
+            if line]
     report = {"reader": reader.name, **intents(reader, rows), "traps": traps_top1(reader)}
     print(json.dumps(report, indent=1))
 

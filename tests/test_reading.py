@@ -44,9 +44,10 @@ def test_the_engine_moves_on_after_two_stays_without_a_reason() -> None:
 
 def test_no_reader_can_move_the_step_by_more_than_one() -> None:
     state = CoachState(step=2, started=True, completed=[1])
-    reading = Reading(text="x", answers_step=True, speaks_to=[3, 4, 5, 6], intents=["go_on"])
+    reading = Reading(text="Calmer now, and honestly the pitch went well and I'll ask them why",
+                      answers_step=True, speaks_to=[3, 4, 5, 6], intents=["go_on"])
     state, decision = transition(state, reading)
-    assert state.step == 3 and decision.kind == "advance" and 4 in state.early
+    assert state.step == 3 and decision.kind == "advance" and list(state.early) == [3]
 
 
 def test_without_a_model_the_rules_read_alone_with_a_notice() -> None:

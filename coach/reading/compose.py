@@ -1,9 +1,11 @@
 """Readers by composition: the embedding reader with the rules' precise guards, and a fallback.
 
-`WithRules` reads with both and merges: intents are the union, except where the rules'
-negation scope says otherwise ("won't send" is not an urge; "won't resend the same deck"
-is not the same offer); step numbers, dates and stop rules come from the rules; step work
-is the embedding's, or the rules' where they read numbers and dates (steps 4-6).
+`WithRules` reads with both and merges: intents are the union, except that a back request
+is the rules' alone, an embedding's skip counts only on a message that does no step work,
+and the rules' negation scope wins ("won't send" is not an urge; "won't resend the same
+deck" is not the same offer); step numbers, dates, stop rules, feelings and the spans the
+plan keeps come from the rules; step work is the embedding's, or the rules' where they
+read numbers and dates (steps 4-6), or the rules' at step 3 when they see a trap.
 `build_reader` picks the best reader the settings and the model allow, in one place.
 """
 
@@ -33,12 +35,20 @@ class WithRules:
         except Exception:  # a failing reader falls back to the rules alone
             return rules
         intents = {*rules.intents, *other.intents}
+        if not rules.has("back"):  # a step to go back to is the rules' to read, never guessed
+            intents.discard("back")
+        if other.answers_step and not rules.has("skip"):  # doing the step's work is no jump
+            intents.discard("skip")
         if rules.has("will_not_send"):
             intents.discard("urge_to_reply")
+        if rules.has("heated") and not rules.has("calmer"):  # "still fuming" is not calmer
+            intents.discard("calmer")
         if negates_same_offer(rules.text):
             intents.discard("same_offer")
         step = ctx.step
         answers = other.answers_step or (step in _RULES_PRECISE and rules.answers_step)
+        if step == 3 and rules.traps:  # "this always happens to me" is a trap, not a reframe
+            answers = rules.answers_step
         return other.model_copy(update={
             "intents": [i for i in INTENTS if i in intents],
             "back_to": rules.back_to if rules.back_to is not None else other.back_to,
@@ -47,6 +57,7 @@ class WithRules:
             "speaks_to": sorted({*rules.speaks_to, *other.speaks_to} - {step}),
             "traps": other.traps or rules.traps,
             "follow_up": rules.follow_up, "stop_rule": rules.stop_rule,
+            "work": rules.work, "own_message": rules.own_message, "feelings": rules.feelings,
             "reader": self.name,
         })
 

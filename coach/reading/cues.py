@@ -88,12 +88,16 @@ _SKIP = _rx(
     r"<\|?(im_start|system|start_of_turn)\|?>|\[INST\]",
 )
 _BACK = re.compile(
-    r"\b(go|going|come|get|take me)\s+back\b.*?(?:step\s*(?P<num>[1-5])|(?P<name>acknowledg|detach|"
-    r"calm|reframe|feedback|strategy|adjust))|\bback to (the )?(previous|last|earlier) step\b",
+    r"\b(?:(?:go|going|come|get|take (?:me|us)|jump|head)\s+back|revisit|return to|redo)\b.*?"
+    r"(?:step\s*(?P<num>[1-6])|(?P<name>acknowledg|the no\b|detach|calm|feeling|emotion|reframe"
+    r"|what went well|feedback|the message|strategy|adjust|offer|follow[- ]?up|stop rule"
+    r"|persist))|\bback to (the )?(previous|last|earlier) (step|part|bit)\b|\bback a step\b",
     re.IGNORECASE,
 )
-_BACK_NAMES = {"acknowledg": 1, "detach": 2, "calm": 2, "reframe": 3, "feedback": 4,
-               "strategy": 5, "adjust": 5}
+_BACK_NAMES = {"acknowledg": 1, "the no": 1, "detach": 2, "calm": 2, "feeling": 2, "emotion": 2,
+               "reframe": 3, "what went well": 3, "feedback": 4, "the message": 4,
+               "strategy": 5, "adjust": 5, "offer": 5, "follow-up": 6, "followup": 6,
+               "follow up": 6, "stop rule": 6, "persist": 6}
 _QUESTION = _rx(
     r"\?", r"^\s*(how|what|why|should|is it|can i|do i|when|any tips)\b", r"\btell me about\b"
 )

@@ -7,6 +7,7 @@ mean "not read", never "read as false with confidence".
 
 from __future__ import annotations
 
+import re
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,6 +25,7 @@ INTENTS: tuple[Intent, ...] = (
     "skip", "back", "advice", "stuck", "cannot_ask", "same_offer",
 )
 Risk = Literal["check_in", "crisis"]
+_QUOTED = re.compile(r":\s*['\"“].*['\"”]|“[^”]*”|\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)")
 
 
 class TrapSeen(BaseModel):
@@ -55,12 +57,20 @@ class Reading(BaseModel):
         default=None, description="With 'advice': the guide topic the question is about.")
     answers_step: bool = Field(
         default=False, description="The message does the work of the current step.")
+    work: str | None = Field(
+        default=None, description="The words of the message that do the current step's work "
+        "(whole sentences, at most a few), for the plan; never a self-critical sentence.")
+    own_message: str | None = Field(
+        default=None, description="At step 4, a feedback message the person wrote themselves.")
     speaks_to: list[int] = Field(
         default_factory=list, description="Later steps (2-6) whose work it already does.")
     story: Story = Field(
         default_factory=Story, description="The story so far with this message's facts merged.")
     traps: list[TrapSeen] = Field(
         default_factory=list, description="Thinking traps, most likely first.")
+    feelings: list[str] = Field(
+        default_factory=list, description="The feelings the person names, in plain words "
+        "('annoyed', 'embarrassed'), in the order they gave them.")
     follow_up: str | None = Field(
         default=None, description="When the person means to come back ('in March').")
     stop_rule: str | None = Field(
@@ -75,6 +85,21 @@ class Reading(BaseModel):
     def has(self, intent: Intent) -> bool:
         """Whether the message carries this intent."""
         return intent in self.intents
+
+    @property
+    def words(self) -> int:
+        """How many words the message has."""
+        return len(self.text.split())
+
+    @property
+    def question(self) -> bool:
+        """The message asks the coach something (a question inside quotes does not count)."""
+        return "?" in _QUOTED.sub("", self.text)
+
+    @property
+    def engaged(self) -> bool:
+        """A reply of some substance: a statement, not a bare question, "ok" or "I don't know"."""
+        return self.words >= 3 and not self.question and not self.has("stuck")
 
 
 class ReadingContext(BaseModel):

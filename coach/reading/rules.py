@@ -9,12 +9,16 @@ embedding reader (embedding.py) reads those better when its model is available.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import yaml
 
 from coach import plan as plans
 from coach import traps
 from coach.reading import cues
 from coach.reading.model import Intent, Reading, ReadingContext, TrapSeen
 from coach.reading.normalise import normalise
+from coach.settings import REPO_DIR
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -27,9 +31,13 @@ _REFRAME = _rx(
     r"|at the table|respect|interested|enjoyed|clearer)\b")
 _NOT_REFRAME = _rx(r"\b(still (furious|angry|mad|upset|livid)|good riddance|no idea|don'?t know"
                    r"|nothing (went|was))\b")
-_WONT_SEND = _rx(r"\b(won'?t|will not|not going to|didn'?t|did not|never) (send|reply|write"
-                 r"|respond|answer)\b|\b(deleted|scrapped|binned) (the|my|that) (draft|email|"
-                 r"message|text)\b|\b(wait|sleep on it)\b")
+_WONT_SEND = _rx(r"\b(won'?t|will not|not going to|didn'?t|did not|never|don'?t|do not) (send"
+                 r"|reply|write|respond|answer|text|call|ring|email)\b"
+                 r"|\b(not|haven'?t|have not) (sending|replying|answering|responding|writing|sent"
+                 r"|replied|answered|responded|texting|calling|emailing|touching)\b"
+                 r"|\b(deleted|scrapped|binned) (the|my|that) (draft|email|message|text)\b"
+                 r"|\b(wait|sleep on it|hold(ing)? (off|back|it)|let(ting)? it settle)\b"
+                 r"|\bgive it (a|until|till|the)\b|\bnothing goes out\b")
 _LEARNED = _rx(r"\b(learn(ed|t)?|went well|good things?|they liked|taught me)\b")
 _STUCK = _rx(r"\b(don'?t know|dunno|no idea|nothing (went|was)|not sure|can'?t think)\b")
 _SENDS = _rx(
@@ -65,7 +73,8 @@ def step_work(step: int, text: str, found: cues.Signals) -> bool:
         return found.calmer or bool(_WONT_SEND.search(text))
     if step == 3:
         substantive = len(text.split()) >= 8 and not _STUCK.search(text)
-        return (bool(_REFRAME.search(text)) or substantive) and not _NOT_REFRAME.search(text)
+        fair = not _NOT_REFRAME.search(text) and not traps_in(text)  # a trap is not a reframe
+        return (bool(_REFRAME.search(text)) or substantive) and fair
     if step == 4:
         return ("?" in text and len(text) > 60) or bool(_SENDS.search(text))
     if step == 5:
@@ -96,6 +105,64 @@ def traps_in(text: str) -> list[TrapSeen]:
     return [TrapSeen(trap=t) for t in traps.spot(text)]
 
 
+FEELINGS = REPO_DIR / "knowledge" / "feelings.yaml"
+
+
+@lru_cache(maxsize=1)
+def _feeling_words() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    data = yaml.safe_load(FEELINGS.read_text(encoding="utf-8")) or {}
+    return tuple((name, _rx(r"\b(" + "|".join(map(re.escape, words)) + r")\b"))
+                 for name, words in data.items())
+
+
+_NEGATED_FEELING = _rx(r"\b(not|no longer|never|isn'?t|wasn'?t|less)\W+(\w+\W+)?$")
+
+
+def feelings_in(text: str) -> list[str]:
+    """The feelings the message names (from knowledge/feelings.yaml), first named first.
+
+    A negated one ("not angry", "no longer furious") is left out.
+    """
+    found: list[tuple[int, str]] = []
+    for name, words in _feeling_words():
+        for match in words.finditer(text):
+            if not _NEGATED_FEELING.search(text[: match.start()]):
+                found.append((match.start(), name))
+                break
+    return [name for _, name in sorted(found)]
+
+
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+_QUOTE = re.compile(r"[\"“]([^\"”]{15,})[\"”]|(?<!\w)'([^']{15,})'(?!\w)")
+WORK_WORDS = 40  # the plan keeps at most this many of the person's words for one step
+
+
+def work_of(step: int, text: str) -> str | None:
+    """The sentences of `text` that do `step`'s work (none with a thinking trap), shortened.
+
+    When no sentence reads as the step's work, the first plain one stands in; at step 3 a
+    self-critical sentence is never kept: no sentence is better than that one.
+    """
+    sentences = [x.strip() for x in _SENTENCES.split(text) if x.strip()]
+    fit = [x for x in sentences
+           if not traps_in(x) and not _STUCK.search(x) and step_work(step, x, cues.read(x))]
+    if not fit and step != 3:
+        fit = [x for x in sentences if not traps_in(x) and not _STUCK.search(x)][:1]
+    words = " ".join(fit[:2]).split()
+    if not words:
+        return None
+    return " ".join(words[:WORK_WORDS]) + ("..." if len(words) > WORK_WORDS else "")
+
+
+def own_message(text: str) -> str | None:
+    """A feedback message the person wrote themselves: a quoted one, or their own question."""
+    quoted = _QUOTE.search(text)
+    if quoted:
+        return (quoted.group(1) or quoted.group(2)).strip()
+    asks = [x for x in _SENTENCES.split(text) if x.strip().endswith("?") and len(x.split()) >= 8]
+    return asks[0].strip() if asks else None
+
+
 class RuleReader:
     """Reads a message with the cue tables, the story rules and the plan's time phrases."""
 
@@ -111,6 +178,9 @@ class RuleReader:
             back_to=found.back_to,
             advice_topic=found.advice,
             answers_step=step_work(step, text, found),
+            work=work_of(step, text),
+            feelings=feelings_in(text),
+            own_message=own_message(text) if step == 4 else None,
             speaks_to=[s for s in range(step + 1, 7) if step_work(s, text, found)],
             story=ctx.story,
             traps=traps_in(text),

@@ -2,10 +2,11 @@
 
 Logistic heads over knowledge/safety.yaml (our own statements: crisis, check-in and hard
 negatives such as figures of speech and quoted speech), each averaged with a vote of the
-nearest examples: `crisis` (clear risk), `risky` (crisis or ambiguous despair) and
-`lookalike` (our hard negatives). Their thresholds are set on the bank's own dev
-split to favour recall (`calibrate`). A long message is also read sentence by sentence, so
-risk buried in a paragraph about the deal is not averaged away. It judges only self-harm
+nearest examples: `crisis` (clear risk), `risky` (crisis or ambiguous despair),
+`lookalike` (our hard negatives) and `ordinary` (everyday coaching messages). Their
+thresholds are set on the bank's own dev split to favour recall (`calibrate`). A long
+message is also read sentence by sentence, so risk buried in a paragraph about the deal
+is not averaged away. It judges only self-harm
 and suicide; threats to others are the rules' job.
 """
 
@@ -25,9 +26,11 @@ from coach.reading.embedding import Embedder, trained
 from coach.reading.normalise import normalise
 from coach.safety import rules
 
-LABELS = ("crisis", "risky", "lookalike")  # lookalike: our hard negatives, for calibration
+LABELS = ("crisis", "risky", "lookalike", "ordinary")  # lookalike: our hard negatives;
+# ordinary: everyday coaching messages (the reading banks)
 RECALL = 0.95  # the dev recall each head's threshold must keep
 MAX_FALSE_ALARMS = (0.03, 0.10)  # and the dev share of hard negatives each may flag
+MAX_ORDINARY = (0.005, 0.01)  # and of everyday coaching messages: a check-in is a real cost
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 NEIGHBOURS = 5
 TEMPERATURE = 0.05  # cosine similarity: a neighbour 0.05 less alike weighs 1/e as much
@@ -39,18 +42,19 @@ def bank(path: Path, ordinary: Sequence[str] = ()) -> Family:
     """The bank's single statements as a family: crisis, risky (crisis or check-in), lookalike.
 
     `ordinary` are everyday coaching messages (the reading banks), added as safe examples
-    so the heads learn what the coach usually hears; any the rules would flag are left out.
+    with their own label, so the heads learn what the coach usually hears and the screen can
+    tell a message that resembles them from risk; any the rules would flag are left out.
     """
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    index: dict[str, tuple[float, float, float]] = {}
+    index: dict[str, tuple[float, float, float, float]] = {}
     for tier in ("crisis", "check_in", "safe"):
         for items in (data.get(tier) or {}).values():
             for text in items or []:
-                row = (float(tier == "crisis"), float(tier != "safe"), float(tier == "safe"))
+                row = (float(tier == "crisis"), float(tier != "safe"), float(tier == "safe"), 0.0)
                 index.setdefault(normalise(str(text)), row)
     for text in ordinary:
         if not (rules.screen([text]) or rules.hopeless(text)):
-            index.setdefault(normalise(text), (0.0, 0.0, 0.0))
+            index.setdefault(normalise(text), (0.0, 0.0, 0.0, 1.0))
     examples = [e for e in index if e]
     targets = np.array([index[e] for e in examples])
     return Family("safety", LABELS, examples, targets)
@@ -79,20 +83,23 @@ def calibrate(labels: tuple[str, ...], examples: list[str], vectors: heads.Array
     """Heads whose thresholds on `blend` are the highest that keep RECALL on the dev split.
 
     A threshold never goes so low that it flags more than MAX_FALSE_ALARMS of the hard
-    negatives in the dev split (figures of speech, quoted speech...): past that point a
-    screen that asks everyone is no screen at all. The lookalike head keeps 0.5.
+    negatives in the dev split (figures of speech, quoted speech...), or MAX_ORDINARY of its
+    everyday coaching messages: past that point a screen that asks everyone is no screen
+    at all. The lookalike head keeps 0.5.
     """
     dev = heads.dev_split(examples)
     fitted = heads.fit(labels, [e for e, d in zip(examples, dev, strict=True) if not d],
                        vectors[~dev], targets[~dev])
     scores = blend(fitted, vectors[dev])
     hard = targets[dev, 2] > 0
+    ordinary = targets[dev, 3] > 0
     chosen = np.full(len(labels), 0.5)
     for j in range(2):
         truth = targets[dev, j] > 0
         for t in np.arange(0.95, 0.04, -0.01):
             pred = scores[:, j] >= t
-            if float((pred & hard).sum()) > MAX_FALSE_ALARMS[j] * max(int(hard.sum()), 1):
+            if (float((pred & hard).sum()) > MAX_FALSE_ALARMS[j] * max(int(hard.sum()), 1)
+                    or float((pred & ordinary).sum()) > MAX_ORDINARY[j] * int(ordinary.sum())):
                 break
             chosen[j] = t
             if (pred & truth).sum() >= RECALL * truth.sum():
@@ -107,6 +114,7 @@ class Scores:
     crisis: float
     risky: float
     lookalike: float  # how much it resembles our hard negatives (figures of speech...)
+    ordinary: float  # how much it resembles everyday coaching messages
 
 
 class EmbeddingScreen:
@@ -116,7 +124,8 @@ class EmbeddingScreen:
                  cache: Path | None = None) -> None:
         self._embed = embed
         family = bank(path, ordinary)
-        tag = f"{NEIGHBOURS}:{TEMPERATURE}:{RECALL}:{MAX_FALSE_ALARMS}"  # thresholds depend on them
+        # the thresholds depend on these settings: a change retrains
+        tag = f"{NEIGHBOURS}:{TEMPERATURE}:{RECALL}:{MAX_FALSE_ALARMS}:{MAX_ORDINARY}"
         self.heads = trained(embed, family, cache, calibrate, tag)
 
     @property
@@ -128,7 +137,7 @@ class EmbeddingScreen:
         """The heads' probabilities for the message and, when it is long, for each sentence."""
         text = normalise(text)
         if len(text.split()) < SHORT:
-            return Scores(0.0, 0.0, 0.0)
+            return Scores(0.0, 0.0, 0.0, 0.0)
         parts = [text]
         if len(text.split()) > LONG:
             parts += [s for s in _SENTENCE.split(text) if len(s.split()) >= 3]
@@ -136,4 +145,5 @@ class EmbeddingScreen:
         s = blend(self.heads, vectors)
         s[1:, 1] = s[1:, 0]  # a sentence counts only as clear risk: alone, most read as despair
         best = int(np.argmax(s[:, 1]))
-        return Scores(float(s[:, 0].max()), float(s[best, 1]), float(s[best, 2]))
+        return Scores(float(s[:, 0].max()), float(s[best, 1]), float(s[best, 2]),
+                      float(s[0, 3]))

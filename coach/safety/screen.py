@@ -3,8 +3,9 @@
 `Screen.assess(messages)` judges the newest of the person's recent messages. Layers:
 the rules (explicit statements, and hopelessness that repeats: crisis; one hopeless phrase
 not said of the deal: check-in), the embedding heads on the newest message (crisis or
-check-in by threshold; a hopeless phrase adds to its score; a denial or a known figure of
-speech gets no check-in from it), and soft signals summed over the recent window
+check-in by threshold, and only when it resembles risk more than our safe lookalikes and
+everyday coaching messages; a hopeless phrase adds to its score; a denial or a known
+figure of speech gets no check-in from it), and soft signals summed over the recent window
 (check-in once enough builds up). The highest tier any layer gives wins; no layer can
 lower another's. Without a model the rules read alone. It does not decide what to say
 (replies.py) or hold safe mode (the session does).
@@ -20,7 +21,7 @@ from typing import Literal
 from coach.reading.banks import load_families
 from coach.reading.embedding import Embedder
 from coach.safety import rules
-from coach.safety.classifier import EmbeddingScreen
+from coach.safety.classifier import EmbeddingScreen, Scores
 
 Tier = Literal["crisis", "check_in"]
 WINDOW = rules.WINDOW  # the person's recent messages that give context
@@ -74,18 +75,25 @@ class Screen:
         scores = [self.embedding.scores(m) for m in recent]
         newest = scores[-1]
         denied = rules.says_safe(recent[-1])  # "I'm not suicidal"
-        sure = newest.crisis >= max(crisis_at, SURE) and newest.crisis > newest.lookalike
+        unlike = max(newest.lookalike, newest.ordinary)  # what it resembles that is safe
+        sure = newest.crisis >= max(crisis_at, SURE) and newest.crisis > unlike
         if sure and not denied:
             return [("crisis", "self_harm")]
         if denied or rules.figurative(recent[-1]):  # "not suicidal", "this deal is killing me"
             return []
-        soft = [s.risky + HOPELESS * rules.hopeless(m) for s, m in zip(scores, recent, strict=True)]
+        soft = [_soft(s) + HOPELESS * rules.hopeless(m)
+                for s, m in zip(scores, recent, strict=True)]
         over = newest.risky >= risky_at or newest.crisis >= crisis_at
-        if (over and newest.risky > newest.lookalike) or soft[-1] >= ALONE:
+        if (over and newest.risky > unlike) or soft[-1] >= ALONE:
             return [("check_in", "self_harm")]
         if soft[-1] >= SOFT_FLOOR and sum(v for v in soft if v >= SOFT_FLOOR) >= BUILD_UP:
             return [("check_in", "self_harm")]  # built up over the turns
         return []
+
+
+def _soft(s: Scores) -> float:
+    """What a message adds to the build-up: its risk, unless it reads more like safe talk."""
+    return s.risky if s.risky > max(s.lookalike, s.ordinary) else 0.0
 
 
 def build_screen(embedder: Embedder | None, knowledge_dir: Path,
