@@ -103,19 +103,25 @@ def build_deps(settings: Settings, search: Search | None = None) -> Deps:
 
     model = llm.build_reply_model(settings)
     extractor = llm.build_story_extractor(RuleStoryExtractor(), model)
+    llm_reader = None
+    if settings.reader == "llm" and isinstance(model.primary, llm.OpenAIChatModel):
+        from coach.reading.llm import LLMReader
+
+        llm_reader = LLMReader(model.primary, model.breaker)
     return Deps(search or retrieval.get_retriever().search, model, extractor,
-                *_readers(settings))
+                *_readers(settings, llm_reader))
 
 
-def _readers(settings: Settings) -> tuple[Reader, Screen]:
-    """The offline reader and crisis screen the settings and the model allow (notices to stderr)."""
+def _readers(settings: Settings, llm_reader: Reader | None = None) -> tuple[Reader, Screen]:
+    """The reader and crisis screen the settings and the model allow (notices to stderr)."""
     from coach import retrieval
 
     embedder = retrieval.get_retriever().embedder
     cache = settings.heads_cache
-    reader, notice = build_reader(embedder, settings.knowledge_dir, cache, settings.reader)
+    reader, notice = build_reader(embedder, settings.knowledge_dir, cache, settings.reader,
+                                  llm_reader)
     screen, screen_notice = build_screen(embedder, settings.knowledge_dir, cache)
-    for text in (notice if settings.reader == "auto" else None, screen_notice):
+    for text in (notice if settings.reader != "rules" else None, screen_notice):
         if text:
             print(f"coach: {text}", file=sys.stderr)
     return reader, screen
@@ -285,6 +291,11 @@ class Session:
         ctx = ReadingContext(step=current(coach.step), started=coach.started, story=story,
                              recent=state.recent)
         reading = self.deps.reader.read(cleaned.text, ctx)
+        if reading.risk is not None:  # a reader's own view of risk (the LLM's) only adds risk
+            fixed = self._safety_turn(state, cleaned.text, Concern(reading.risk, "self_harm"),
+                                      seed)
+            if fixed is not None:
+                return fixed
         coach, decision = transition(coach, reading)
         cards = self._cards(cleaned.text, decision)
         template = replies.compose(decision, coach, seed, state.last_reply, cards, state.said)

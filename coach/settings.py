@@ -36,10 +36,11 @@ class Settings(BaseSettings):
     embedding_model_dir: Path | None = Field(
         default=None, description="A local all-MiniLM-L6-v2 folder (with onnx/) to use offline."
     )
-    reader: Literal["auto", "rules"] = Field(
+    reader: Literal["auto", "rules", "llm"] = Field(
         default="auto",
         description="How messages are read: auto (embedding with the rules when the model is "
-        "there, else the rules), or rules alone.")
+        "there, else the rules), rules alone, or llm (the configured LLM first, then auto; "
+        "one more call per message).")
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL for conversations; unset: SQLite in data_dir."
     )

@@ -1,22 +1,24 @@
-"""Conversations against a good coach's pace: `python -m evals.dialogue FILE [--reader rules|auto]`.
+"""Conversations against a good coach's pace: `python -m evals.dialogue FILE [--reader R]`.
 
 Each case is {"name", "kind", "turns", "expect": {"steps", "completed"}, "advice_turns",
 "back_turns"}: `steps` is the step a thoughtful human coach would work on in each reply.
-Reported: cooperative cases completing the six steps, turns stalled below that step, skips,
-replies repeated within a conversation, back requests honoured, advice questions answered.
+R is rules, auto (the offline default) or llm (through the stub). Reported: cooperative
+cases completing the six steps, turns stalled below that step, skips, replies repeated
+within a conversation, back requests honoured, advice questions answered.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from coach import replay
-from coach.session import Deps, offline_deps
+from coach.session import Deps
+from evals.reading import READERS, deps_for
 
 ALL_SIX = [1, 2, 3, 4, 5, 6]
 
@@ -41,9 +43,11 @@ def score(cases: list[dict[str, Any]], deps: Deps) -> dict[str, Any]:
               "stalled": 0, "ahead": 0, "skips": 0, "repeats": 0, "back": 0, "back_ok": 0,
               "advice": 0, "advice_ok": 0, "exact": 0}
     misses: list[str] = []
+    readers: Counter[str] = Counter()
     for case in cases:
         record = replay.run(replay.Script(turns=case["turns"]), deps=deps, seed=0)
         turns = record["turns"]
+        readers.update(t["reader"] or t["kind"] for t in turns)
         steps = [t["step"] for t in turns]
         expected = case["expect"]["steps"]
         totals["turns"] += len(turns)
@@ -64,7 +68,7 @@ def score(cases: list[dict[str, Any]], deps: Deps) -> dict[str, Any]:
         for i in case.get("advice_turns", []):
             totals["advice"] += 1
             totals["advice_ok"] += turns[i].get("kind") == "advice"
-    return {**totals, "misses": misses}
+    return {**totals, "readers": dict(readers), "misses": misses}
 
 
 def report(name: str, s: dict[str, Any]) -> str:
@@ -82,6 +86,7 @@ def report(name: str, s: dict[str, Any]) -> str:
         f"  back requests honoured: {ratio(s['back_ok'], s['back'])}",
         f"  advice questions answered: {ratio(s['advice_ok'], s['advice'])}",
         f"  exact step traces: {ratio(s['exact'], s['conversations'])}",
+        "  read by: " + ", ".join(f"{k} {v}" for k, v in sorted(s["readers"].items())),
     ]
     lines += [f"  miss: {m}" for m in s["misses"][:8]]
     return "\n".join(lines)
@@ -90,16 +95,12 @@ def report(name: str, s: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.dialogue", description=__doc__)
     parser.add_argument("files", nargs="+", type=Path)
-    parser.add_argument("--reader", choices=["rules", "auto"], default="auto")
+    parser.add_argument("--reader", choices=READERS, default="auto")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    deps = offline_deps()
-    if args.reader == "rules":
-        from coach.reading.rules import RuleReader
-
-        deps = dataclasses.replace(deps, reader=RuleReader())
-    results = {str(f): score(json.loads(f.read_text(encoding="utf-8")), deps)
-               for f in args.files}
+    with deps_for(args.reader) as deps:
+        results = {str(f): score(json.loads(f.read_text(encoding="utf-8")), deps)
+                   for f in args.files}
     if args.json:
         print(json.dumps(results, indent=2))
     else:

@@ -1,4 +1,4 @@
-"""Readers on labelled messages written blind: `python -m evals.reading --reader rules|auto`.
+"""Readers on labelled messages written blind: `python -m evals.reading --reader rules|auto|llm`.
 
 Per-intent precision, recall and F1, macro-F1, accuracy of "answers the current step", and
 the trap spotter's top-1 on the external test split (../shared/eval-data, evaluation only).
@@ -8,11 +8,16 @@ evals/data/blind/messages.jsonl was written by a helper who never read the reade
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from coach.reading.model import INTENTS, Reader, ReadingContext
+from coach.reading.rules import RuleReader
+from coach.session import Deps
 from coach.settings import REPO_DIR
 
 BLIND = Path(__file__).parent / "data" / "blind" / "messages.jsonl"
@@ -28,15 +33,25 @@ _TRAP_NAMES = {"overgeneralization": "overgeneralizing", "personalization": "per
                "disqualifying_the_positive"}
 
 
-def make(name: str) -> Reader:
-    """The reader by name: rules, or auto (the offline default from the settings)."""
+READERS = ("rules", "auto", "llm")
+
+
+@contextlib.contextmanager
+def deps_for(name: str) -> Iterator[Deps]:
+    """Offline deps reading with `name`: rules, auto (the offline default), or llm (the LLM
+    reader through the stub server, a model that reads as the rules do: plumbing, not skill)."""
     from coach.session import offline_deps
 
     if name == "rules":
-        from coach.reading.rules import RuleReader
+        yield dataclasses.replace(offline_deps(), reader=RuleReader())
+    elif name == "auto":
+        yield offline_deps()
+    else:
+        from evals.stub import Behaviour, OpenAIStub, configured, words_the_template
 
-        return RuleReader()
-    return offline_deps().reader
+        with OpenAIStub(Behaviour(compose=words_the_template)) as stub, \
+                configured(stub.base_url, 10, reader="llm") as deps:
+            yield deps
 
 
 def intents(reader: Reader, rows: list[dict]) -> dict[str, object]:
@@ -83,13 +98,14 @@ def traps_top1(reader: Reader) -> dict[str, object] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--reader", choices=["rules", "auto"], default="auto")
+    parser.add_argument("--reader", choices=READERS, default="auto")
     parser.add_argument("--file", type=Path, default=BLIND, help="labelled messages (JSONL)")
     args = parser.parse_args()
-    reader = make(args.reader)
     rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines()
             if line]
-    report = {"reader": reader.name, **intents(reader, rows), "traps": traps_top1(reader)}
+    with deps_for(args.reader) as deps:
+        reader = deps.reader
+        report = {"reader": reader.name, **intents(reader, rows), "traps": traps_top1(reader)}
     print(json.dumps(report, indent=1))
 
 

@@ -72,8 +72,22 @@ def extracts_by_rules(body: dict[str, Any]) -> str:
     return RuleStoryExtractor().extract(block(body, "person_message"), prior).model_dump_json()
 
 
+def reads_by_rules(body: dict[str, Any]) -> str:
+    """The reading JSON the rules reader gives: a model that reads exactly like the rules."""
+    from coach.reading.llm import LLMReading
+    from coach.reading.model import ReadingContext
+    from coach.reading.rules import RuleReader
+
+    context = json.loads(block(body, "reading_context") or "{}")
+    reading = RuleReader().read(block(body, "person_message"),
+                                ReadingContext(step=context.get("step", 1)))
+    return LLMReading.model_validate(reading.model_dump()).model_dump_json()
+
+
 def words_the_template(body: dict[str, Any], headers: dict[str, str]) -> str:
-    """A well-behaved model: the template reply as the reply, the rules' story as the story."""
+    """A well-behaved model: the template reply as the reply, the rules' story and reading."""
+    if block(body, "reading_context"):
+        return reads_by_rules(body)
     return extracts_by_rules(body) if wants_json(body) else block(body, "template_reply")
 
 
@@ -182,14 +196,16 @@ class OpenAIStub:
 
 
 @contextlib.contextmanager
-def configured(base_url: str, timeout: float, key: str = "sk-stub-key") -> Iterator[Deps]:
+def configured(base_url: str, timeout: float, key: str = "sk-stub-key",
+               reader: str | None = None) -> Iterator[Deps]:
     """The process's default (non-offline) deps pointed at `base_url`, as `coach replay` builds
-    them from OPENAI_BASE_URL/OPENAI_API_KEY; the environment and caches are restored after."""
+    them from OPENAI_BASE_URL/OPENAI_API_KEY (and COACH_READER when `reader` is given); the
+    environment and caches are restored after."""
     from coach.session import default_deps
     from coach.settings import get_settings
 
     env = {"OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": key, "COACH_MODEL": "stub",
-           "COACH_LLM_TIMEOUT": str(timeout)}
+           "COACH_LLM_TIMEOUT": str(timeout), **({"COACH_READER": reader} if reader else {})}
     saved = {name: os.environ.get(name) for name in env}
     os.environ.update(env)
     get_settings.cache_clear()

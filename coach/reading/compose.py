@@ -6,18 +6,21 @@ and the rules' negation scope wins ("won't send" is not an urge; "won't resend t
 deck" is not the same offer); step numbers, dates, stop rules, feelings and the spans the
 plan keeps come from the rules; step work is the embedding's, or the rules' where they
 read numbers and dates (steps 4-6), or the rules' at step 3 when they see a trap.
-`build_reader` picks the best reader the settings and the model allow, in one place.
+`FallbackReader` reads with the best reader and, on any failure, the next (the LLM reader,
+then the embedding reader). `build_reader` picks the readers the settings and the model
+allow, in one place.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import logging
 from pathlib import Path
 
 from coach.reading.embedding import Embedder, EmbeddingReader
 from coach.reading.model import INTENTS, Reader, Reading, ReadingContext
 from coach.reading.rules import RuleReader, negates_same_offer
 
+log = logging.getLogger(__name__)
 _RULES_PRECISE = (4, 6)  # steps whose work the rules read well (sending, dates, stop rules)
 
 
@@ -58,23 +61,54 @@ class WithRules:
             "traps": other.traps or rules.traps,
             "follow_up": rules.follow_up, "stop_rule": rules.stop_rule,
             "work": rules.work, "own_message": rules.own_message, "feelings": rules.feelings,
-            "reader": self.name,
+            "reader": f"{other.reader}+rules",
         })
 
 
-@lru_cache(maxsize=4)  # the app builds deps per browser session: read the banks once
-def build_reader(embedder: Embedder | None, knowledge_dir: Path, cache: Path | None,
-                 choice: str = "auto") -> tuple[Reader, str | None]:
-    """The offline reader: embedding with the rules when the model is there, else the rules.
+class FallbackReader:
+    """The first reader, and the next one whenever it fails (like llm.FallbackModel)."""
 
-    Returns the reader and a notice when it had to fall back to the rules alone.
+    def __init__(self, first: Reader, then: Reader) -> None:
+        self._first, self._then = first, then
+        self.name = f"{first.name}|{then.name}"
+
+    def read(self, text: str, ctx: ReadingContext) -> Reading:
+        try:
+            return self._first.read(text, ctx)
+        except Exception as exc:  # any failure of the first reader: the next one reads
+            log.info("reader %s failed (%s), reading with %s", self._first.name,
+                     exc.__class__.__name__, self._then.name)
+            return self._then.read(text, ctx)
+
+
+def build_reader(embedder: Embedder | None, knowledge_dir: Path, cache: Path | None,
+                 choice: str = "auto", llm: Reader | None = None) -> tuple[Reader, str | None]:
+    """The reader the choice allows, with the rules' guards, and a notice when it fell back.
+
+    "rules": the rules alone. "auto": the embedding reader when the model is there, else
+    the rules. "llm": the given LLM reader first, then what "auto" gives.
     """
     if choice == "rules":
         return RuleReader(), None
+    offline, notice = _offline(embedder, knowledge_dir, cache)
+    if choice == "llm" and llm is not None:
+        inner = llm if offline is None else FallbackReader(llm, offline)
+        return WithRules(inner), None
+    return (RuleReader() if offline is None else WithRules(offline)), notice
+
+
+def _offline(embedder: Embedder | None, knowledge_dir: Path,
+             cache: Path | None) -> tuple[Reader | None, str | None]:
+    """The embedding reader, built once per process (the app builds deps per browser session)."""
     if embedder is None:
-        return RuleReader(), "Reading by rules only: no embedding model could be loaded."
-    try:
-        reader = EmbeddingReader(embedder, knowledge_dir / "reading", cache)
-    except Exception as exc:  # a broken bank must not stop the coach
-        return RuleReader(), f"Reading by rules only: the example banks failed ({exc})."
-    return WithRules(reader), None
+        return None, "Reading by rules only: no embedding model could be loaded."
+    key = (embedder.identity(), knowledge_dir, cache)
+    if key not in _BUILT:
+        try:
+            _BUILT[key] = EmbeddingReader(embedder, knowledge_dir / "reading", cache), None
+        except Exception as exc:  # a broken bank must not stop the coach
+            return None, f"Reading by rules only: the example banks failed ({exc})."
+    return _BUILT[key]
+
+
+_BUILT: dict[tuple[str, Path, Path | None], tuple[Reader | None, str | None]] = {}

@@ -272,6 +272,8 @@ _SELF = _rx(
     r"\b(?:drive|drove|driving|crash|crashing) (?:my car )?(?:into|off) (?:a|the) (?:wall|tree"
     r"|bridge|cliff|river|traffic|road|barrier|truck)\b|\binto (?:oncoming )?traffic\b",
     r"\b(?:started|am|been|was) cutting again\b|\bcutting (?:myself|my (?:arms?|wrists?|legs?))",
+    r"\b(?:cut|slashed|scratched|burned|burnt) (?:my|both) (?:arms?|wrists?|legs?|thighs?|skin)\b",
+    r"\b(?:hit|hitting|punch|punching|slap|slapping|bite|biting) myself\b",
     r"\b(?:might|could|will|would|going to) do (?:something )?to myself\b",
     r"\b(?:no one|nobody) would (?:even )?(?:miss me|care if i|notice if i)",
     r"\bi will not be (?:around|here|a (?:problem|burden)) (?:much longer|for (?:much )?long)",
