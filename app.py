@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -18,6 +19,7 @@ from pydantic import SecretStr
 
 from coach import journal, llm, replies, retrieval
 from coach.knowledge import load_cards
+from coach.quick import quick_replies
 from coach.scenarios import Scenario, load_scenarios, scenario_from_story
 from coach.session import Deps, Session, SessionState, Turn, build_deps
 from coach.settings import Settings, get_settings
@@ -25,6 +27,7 @@ from coach.steps import DONE, STEPS
 from coach.store import Conversation, Store
 
 MODES = {"coach": "Talk through a rejection", "rehearse": "Rehearse the conversation"}
+ICON = Path(__file__).parent / "static" / "icon.png"  # the tab icon, served by the app itself
 REVEAL = ("nothing yet", "a hint", "part of the reason", "the real reason")
 _UNSAFE = re.compile(r"([\\`{}\[\]()#.!|<>~$&:=^])")  # all but emphasis and list markers
 _AUTOLINK = re.compile(r"(?i)(?<=https)(?=://)|(?<=http)(?=://)|(?<=www)(?=\.)|(?=@)")
@@ -381,8 +384,22 @@ def chat_page() -> None:
         respond(prompt, box)
     if ss.mode == "coach" and ss.state.coach.step >= DONE:
         show_plan(ss.state)
+    elif ss.mode == "coach" and messages and messages[-1]["role"] == "assistant":
+        show_quick_replies(messages[-1]["meta"], len(messages))
     sidebar()  # last, so that it shows the step and the conversation after this turn
     shared_retriever()  # the page is usable already: build the search while they type
+
+
+def show_quick_replies(meta: dict[str, Any], at: int) -> None:
+    """One-tap answers under the latest reply, sent as the person's message (the engine
+    reads them as it reads typed words)."""
+    options = quick_replies(meta.get("kind"), meta.get("step"))
+    if not options:
+        return
+    choice = st.pills("Quick replies", options, key=f"quick-{at}", label_visibility="collapsed")
+    if choice:
+        st.session_state.queued = choice
+        st.rerun()
 
 
 def show_plan(state: SessionState) -> None:
@@ -423,7 +440,7 @@ def journal_page() -> None:
                            mime="text/calendar", icon=":material/event:")
 
 
-st.set_page_config(page_title="Rejection coach", page_icon=":material/psychology:")
+st.set_page_config(page_title="Rejection coach", page_icon=str(ICON))  # local: nothing fetched
 st.navigation([st.Page(chat_page, title="Coach", icon=":material/forum:", default=True),
                st.Page(journal_page, title="Journal", icon=":material/insights:",
                        url_path="journal")]).run()

@@ -271,3 +271,19 @@ def test_llm_settings_can_come_from_streamlit_secrets() -> None:
         assert stub.requests
     reply = [m for m in at.chat_message if m.name == "assistant"][0]
     assert not any(BADGE in md.value for md in reply.markdown)
+
+
+def quick(at: AppTest) -> list:
+    return [g for g in at.get("button_group") if (g.key or "").startswith("quick-")]
+
+
+def test_a_quick_reply_is_sent_as_the_persons_message_and_moves_the_step() -> None:
+    at = start()
+    say(at, STORY)
+    pills = quick(at)
+    assert len(pills) == 1 and "Yes, it was a No." in pills[0].options
+    pills[0].set_value("Yes, it was a No.").run()
+    assert not at.exception, at.exception
+    assert bubbles(at)[-2] == ("user", "Yes, it was a No.")
+    assert current_step(at) == "2. Detach emotionally"
+    assert "Go back a step" in quick(at)[0].options  # the next reply's own answers

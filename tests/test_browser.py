@@ -243,6 +243,17 @@ def test_coach_story_reply_tracker_exports_resume_and_markup_as_text(server: Ser
     assert sidebar.locator("img[src*='example.com'], a[href*='example.com']").count() == 0
 
 
+def test_the_page_fetches_nothing_from_outside_the_machine(server: Server, page: Page) -> None:
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith((server.url, "data:", "blob:")) else None)
+    page.goto(server.url)
+    chat_ready(page)
+    send(page, STORY)
+    wait_idle(page)
+    assert outside == []  # no fonts, icons or telemetry from anywhere else
+
+
 def test_sigkill_mid_reply_loses_nothing_on_screen(data_dir: Path, tmp_path: Path,
                                                    page: Page,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
