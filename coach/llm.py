@@ -42,9 +42,10 @@ from coach.story import Story, StoryExtractor
 
 log = logging.getLogger(__name__)
 OFFLINE_NOTICE = "offline: template replies"
-UNAVAILABLE_NOTICE = "the model is unavailable, using template replies for a minute"
+UNAVAILABLE_NOTICE = "the model is unavailable, using template replies until it answers again"
 PLACEHOLDER_KEY = "no-key"  # local servers ignore the key, but the SDK wants one
 RETRY_DELAY = 0.3
+PROBE_TIMEOUT = 1.5  # seconds the breaker's probe may take before the model counts as still down
 # A Story is ~100 tokens of JSON; the cap stops a small model's JSON-mode grammar from padding
 # until the context is full (llama.cpp), which would hold the server past the time-out.
 STRUCTURED_MAX_TOKENS = 400
@@ -57,6 +58,10 @@ T = TypeVar("T", bound=BaseModel)
 
 class SchemaUnsupported(LLMError):
     """Raised when the server rejects response_format json_schema (llama.cpp and others)."""
+
+
+class LLMTimeout(LLMError):
+    """Raised when the endpoint did not answer in time: a hang, so the breaker opens at once."""
 
 
 class AnswerError(LLMError):
@@ -168,8 +173,17 @@ class OpenAIChatModel:
             if attempt or _schema_rejected(error) or not (refused or status in _RETRYABLE):
                 break
             time.sleep(RETRY_DELAY)
-        kind = SchemaUnsupported if _schema_rejected(error) else LLMError
+        kind = (SchemaUnsupported if _schema_rejected(error)
+                else LLMTimeout if _describe(error) == "timed out" else LLMError)
         raise kind(_describe(error))  # outside `except`: the SDK error is not its __context__
+
+    def ping(self) -> bool:
+        """Whether the endpoint answers a cheap request (its model list) within PROBE_TIMEOUT."""
+        try:
+            self._client.with_options(timeout=PROBE_TIMEOUT, max_retries=0).models.list()
+        except Exception:  # noqa: BLE001 - any failure means: still down
+            return False
+        return True
 
     def stream(self, draft: Draft) -> Iterator[str]:
         deadline = time.monotonic() + self.timeout
@@ -186,7 +200,7 @@ class OpenAIChatModel:
                 if error is not None:
                     raise LLMError(error)
                 if time.monotonic() > deadline:
-                    raise LLMError("timed out while streaming")
+                    raise LLMTimeout("timed out while streaming")
                 seen += 1
                 for choice in chunk.choices:  # a usage-only chunk has none
                     if choice.delta and choice.delta.content:
@@ -221,29 +235,52 @@ class OpenAIChatModel:
 
 
 class CircuitBreaker:
-    """Open after `threshold` consecutive failures; allow one trial after `cooldown` seconds."""
+    """Open after `threshold` consecutive failures, or at once on a hang (a time-out).
+
+    While open nothing is sent. After the cool-down, a cheap `probe` (when given) tells
+    whether the endpoint is back before a real request waits on it; a failed probe or trial
+    opens the breaker again for twice as long (60 s doubling to 15 min), so an endpoint
+    that stays down costs a few short probes, not a time-out every turn. A success closes
+    it and resets the cool-down.
+    """
 
     def __init__(
-        self, threshold: int = 2, cooldown: float = 60.0,
-        clock: Callable[[], float] = time.monotonic,
+        self, threshold: int = 2, cooldown: float = 60.0, max_cooldown: float = 900.0,
+        clock: Callable[[], float] = time.monotonic, probe: Callable[[], bool] | None = None,
     ) -> None:
-        self.threshold, self.cooldown, self._clock = threshold, cooldown, clock
+        self.threshold, self.cooldown, self.max_cooldown = threshold, cooldown, max_cooldown
+        self.clock, self._probe = clock, probe  # the clock is injectable (tests, evals)
         self._failures = 0
+        self._wait = cooldown
         self._opened_at: float | None = None
 
     def allow(self) -> bool:
-        return self._opened_at is None or self._clock() - self._opened_at >= self.cooldown
+        if self._opened_at is None:
+            return True
+        if self.clock() - self._opened_at < self._wait:
+            return False
+        if self._probe is not None and not self._probe():
+            self._reopen()
+            return False
+        return True  # half open: one real request decides
 
     def record_success(self) -> None:
-        self._failures, self._opened_at = 0, None
+        self._failures, self._opened_at, self._wait = 0, None, self.cooldown
 
-    def record_failure(self) -> bool:
-        """Count a failure; True when this one (re)opens the breaker."""
+    def record_failure(self, hang: bool = False) -> bool:
+        """Count a failure; True when this one starts an outage (say so once, not per turn)."""
+        if self._opened_at is not None:  # the trial failed: open again, for longer
+            self._reopen()
+            return False
         self._failures += 1
-        if self._failures >= self.threshold:
-            self._opened_at = self._clock()
+        if hang or self._failures >= self.threshold:
+            self._opened_at = self.clock()
             return True
         return False
+
+    def _reopen(self) -> None:
+        self._wait = min(self._wait * 2, self.max_cooldown)
+        self._opened_at = self.clock()
 
 
 class ReplyStream:
@@ -299,7 +336,7 @@ class FallbackModel:
         try:
             text = self._collect(self.primary, draft)
         except LLMError as exc:
-            opened = self.breaker.record_failure()
+            opened = self.breaker.record_failure(hang=isinstance(exc, LLMTimeout))
             log.warning("LLM reply failed, using the template: %s", exc)
             return self._fallback(draft, str(exc), UNAVAILABLE_NOTICE if opened else None)
         self.breaker.record_success()
@@ -332,7 +369,10 @@ class FallbackModel:
 def build_reply_model(settings: Settings | None = None) -> FallbackModel:
     """Templates only without a key and a base URL; else the configured endpoint, gated."""
     settings = settings or get_settings()
-    return FallbackModel(OpenAIChatModel(settings) if settings.llm_configured else None)
+    if not settings.llm_configured:
+        return FallbackModel(None)
+    chat = OpenAIChatModel(settings)
+    return FallbackModel(chat, breaker=CircuitBreaker(probe=chat.ping))
 
 
 class LLMStoryExtractor:
@@ -351,7 +391,7 @@ class LLMStoryExtractor:
             story = self.model.structured(prompts.story_messages(text, prior), Story)
         except LLMError as exc:
             if not isinstance(exc, AnswerError):
-                self.breaker.record_failure()
+                self.breaker.record_failure(hang=isinstance(exc, LLMTimeout))
             log.warning("LLM story extraction failed, using the rules: %s", exc)
             return self.fallback.extract(text, prior)
         self.breaker.record_success()

@@ -1,8 +1,9 @@
 """A tiny OpenAI-compatible server on 127.0.0.1 for tests and evals, with programmable faults.
 
 Serves POST /v1/chat/completions, streaming (SSE) or not, from a queue of `Behaviour`s
-(then `default`). It records each request (body and headers) and the time it spent
-handling each one, so tests can measure what the client adds on top of the server.
+(then `default`), and GET /v1/models (which hangs or fails as `default` does). It
+records each request (body and headers) and the time it spent handling each one, so tests
+can measure what the client adds on top of the server.
 HTTP/1.0 with Connection: close, so a cut stream is simply an early close. Header names
 are recorded in lower case.
 
@@ -113,6 +114,7 @@ class OpenAIStub:
         self.queue: deque[Behaviour] = deque()
         self.requests: list[dict[str, Any]] = []
         self.server_seconds: list[float] = []
+        self.probes = 0  # GET /v1/models requests (the breaker's probe)
         self._stop = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -149,6 +151,17 @@ class OpenAIStub:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                """GET /v1/models, the breaker's probe: it hangs or fails as the default does."""
+                b = stub.default
+                stub.probes += 1
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    if b.delay and stub._stop.wait(b.delay):
+                        return
+                    if b.status != 200:
+                        return self._send(b.status, b'{"error": {"message": "stub"}}')
+                    self._send(200, b'{"object": "list", "data": [{"id": "stub"}]}')
 
             def do_POST(self) -> None:
                 started = time.perf_counter()

@@ -20,6 +20,7 @@ from coach.llm import (
     CircuitBreaker,
     FallbackModel,
     LLMStoryExtractor,
+    LLMTimeout,
     OpenAIChatModel,
     TemplateModel,
     build_reply_model,
@@ -130,15 +131,39 @@ def test_the_breaker_opens_after_two_failures_and_says_so() -> None:
     assert model.complete(draft()).source == "llm" and primary.calls == 3
 
 
-def test_a_failed_trial_reopens_the_breaker_at_once() -> None:
+def test_a_failed_trial_reopens_the_breaker_for_twice_as_long_without_a_new_notice() -> None:
     clock = Clock()
-    primary = ScriptedModel(*[LLMError("could not connect")] * 3)
+    primary = ScriptedModel(*[LLMError("could not connect")] * 4)
     model = FallbackModel(primary, breaker=CircuitBreaker(clock=clock))
-    model.complete(draft()), model.complete(draft())
+    notices = [model.complete(draft()).notice for _ in range(2)]
     clock.now = 60.0
-    assert model.complete(draft()).notice == UNAVAILABLE_NOTICE
-    clock.now = 100.0
+    notices.append(model.complete(draft()).notice)  # the trial fails: open for 120 s
+    assert notices == [None, UNAVAILABLE_NOTICE, None] and primary.calls == 3
+    clock.now = 179.0
     assert model.complete(draft()).rejected_reason == "breaker open" and primary.calls == 3
+    clock.now = 181.0
+    model.complete(draft())
+    assert primary.calls == 4
+
+
+def test_a_time_out_opens_the_breaker_at_once() -> None:
+    primary = ScriptedModel(LLMTimeout("timed out"), GOOD)
+    model = FallbackModel(primary, breaker=CircuitBreaker(clock=Clock()))
+    assert model.complete(draft()).notice == UNAVAILABLE_NOTICE
+    assert model.complete(draft()).rejected_reason == "breaker open" and primary.calls == 1
+
+
+def test_after_the_cool_down_a_failed_probe_keeps_the_real_request_from_waiting() -> None:
+    clock, probes = Clock(), []
+    breaker = CircuitBreaker(clock=clock, probe=lambda: probes.append(clock.now) or False)
+    primary = ScriptedModel(LLMTimeout("timed out"), GOOD)
+    model = FallbackModel(primary, breaker=breaker)
+    model.complete(draft())
+    clock.now = 61.0
+    assert model.complete(draft()).rejected_reason == "breaker open"  # the probe said down
+    clock.now = 150.0
+    model.complete(draft())  # within the doubled cool-down: not even a probe
+    assert probes == [61.0] and primary.calls == 1
 
 
 @pytest.mark.parametrize(
@@ -272,6 +297,7 @@ def test_the_gate_knows_the_distinctive_phrases_of_every_system_prompt() -> None
     systems = " ".join(
         messages[0]["content"].lower()
         for messages in (prompts.reply_messages(draft()), prompts.reply_messages(voice),
-                         prompts.story_messages("Jonas said no.", None))
+                         prompts.story_messages("Jonas said no.", None),
+                         prompts.reading_messages("Jonas said no.", 1, []))
     )
     assert all(phrase in systems for phrase in prompts.LEAK_PHRASES)

@@ -77,3 +77,14 @@ def test_the_llm_voice_leaves_the_reveal_to_the_rules_and_the_gate_stops_a_leak(
 def test_poisoned_replies_reach_the_gate_and_are_rejected_there() -> None:
     outcome = llm_faults.run_fault("markdown image", [shortest()])
     assert outcome["reasons"]["markdown image"] == len(shortest()["turns"])
+
+
+def test_a_hanging_endpoint_at_a_persons_pace_costs_one_time_out_and_a_few_probes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(llm, "PROBE_TIMEOUT", 0.2)
+    ten = next(case for case in llm_faults.cooperative() if len(case["turns"]) == 10)
+    seconds, sent, probes = llm_faults.human_pace(ten, timeout=0.5)
+    assert sent == 1  # the first turn's first call hangs; no other call waits in that turn
+    assert probes == 3  # at 90 s, 270 s and 540 s: the cool-down doubles from 60 s
+    assert seconds <= 0.5 + 3 * 0.2 + 1.5  # plus the offline turns' own cost

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from coach import prompts
 from coach.errors import LLMError
 from coach.knowledge import Topic
-from coach.llm import AnswerError
+from coach.llm import AnswerError, LLMTimeout
 from coach.reading.model import Intent, Reading, ReadingContext, Risk, TrapSeen
 from coach.reading.normalise import normalise
 
@@ -45,7 +45,7 @@ class Structured(Protocol):
 class Breaker(Protocol):
     def allow(self) -> bool: ...
     def record_success(self) -> None: ...
-    def record_failure(self) -> bool: ...
+    def record_failure(self, hang: bool = False) -> bool: ...
 
 
 class LLMReader:
@@ -65,8 +65,8 @@ class LLMReader:
                 prompts.reading_messages(text, ctx.step, ctx.recent[:-1]), LLMReading)
         except AnswerError:
             raise  # the model answered, badly: the endpoint is up, the breaker stays closed
-        except LLMError:
-            self._breaker.record_failure()
+        except LLMError as exc:
+            self._breaker.record_failure(hang=isinstance(exc, LLMTimeout))
             raise
         self._breaker.record_success()
         later = sorted({s for s in got.speaks_to if ctx.step < s <= 6})
