@@ -18,6 +18,7 @@ import streamlit as st
 from pydantic import SecretStr
 
 from coach import journal, llm, replies, retrieval
+from coach.conversation import OPENING_META, StoredSession
 from coach.knowledge import load_cards
 from coach.quick import quick_replies
 from coach.scenarios import Scenario, load_scenarios, scenario_from_story
@@ -198,14 +199,13 @@ def show_debrief(d: dict[str, Any]) -> None:
     st.info(f"**Next step:** {safe_markdown(d['next_step'])}", icon=":material/flag:")
 
 
-def respond(text: str, feedback_box: Any) -> None:
-    """Generate, stream and commit the reply to the person's (already stored) message."""
+def respond(stored: StoredSession, text: str, feedback_box: Any, *, sent: bool) -> None:
+    """Stream the reply to the person's message (committed first unless `sent`), then show
+    and keep it; the store commits the reply with its state (coach/conversation.py)."""
     ss = st.session_state
-    session = Session(ss.state, deps=session_deps())
-    before = session.state.coach.step
     with st.chat_message("assistant", avatar=avatar()):
         slot = st.empty()
-        stream = session.stream(text)
+        stream = stored.answer(text) if sent else stored.say(text)
         slot.write_stream(safe_markdown(chunk) for chunk in stream)
         turn: Turn | None = stream.turn
         assert turn is not None
@@ -217,26 +217,29 @@ def respond(text: str, feedback_box: Any) -> None:
                 show_debrief(turn.debrief)
         show_reply_extras(meta)
     show_feedback(feedback_box, meta)
-    get_store().add_message(ss.conv_id, "assistant", turn.reply, meta,
-                            state=session.state.model_dump_json())
-    ss.state = session.state
+    ss.state = stored.session.state
     ss.messages.append({"role": "assistant", "text": turn.reply, "meta": meta})
-    if ss.mode == "coach" and before < DONE <= session.state.coach.step:
-        get_store().record_journal(journal.plan_entry(ss.conv_id, session.state.coach,
-                                                      date.today()))
+
+
+def stored_session(first_message: str = "") -> StoredSession:
+    """This browser session's conversation in the store, started on its first message."""
+    ss = st.session_state
+    session = Session(ss.state, deps=session_deps())
+    if ss.conv_id:
+        return StoredSession(get_store(), ss.conv_id, session)
+    stored = StoredSession.start(get_store(), session, first_message)
+    ss.conv_id = stored.id
+    st.query_params["c"] = stored.id
+    return stored
 
 
 def start_rehearsal(session: Session) -> None:
     """A new rehearsal conversation whose first message is the counterparty's No."""
     ss = st.session_state
-    store = get_store()
     assert session.state.rehearsal is not None
-    title = session.state.rehearsal.scenario.title
-    ss.mode, ss.state = "rehearse", session.state
-    ss.conv_id = store.create("rehearse", title, session.state.model_dump_json())
-    meta = {"reveal_level": 0, "step_name": "rehearsal"}
-    store.add_message(ss.conv_id, "assistant", session.opening or "", meta)
-    ss.messages = [{"role": "assistant", "text": session.opening or "", "meta": meta}]
+    stored = StoredSession.start(get_store(), session, session.state.rehearsal.scenario.title)
+    ss.mode, ss.state, ss.conv_id = "rehearse", session.state, stored.id
+    ss.messages = [{"role": "assistant", "text": session.opening or "", "meta": OPENING_META}]
     st.query_params["c"] = ss.conv_id
 
 
@@ -372,16 +375,12 @@ def chat_page() -> None:
     prompt = st.chat_input("Your message" if ss.mode == "coach" else "Your move")
     prompt = prompt or ss.pop("queued", None)
     if pending:  # the server stopped before the reply: answer it now
-        respond(messages[-1]["text"], st.container())
+        respond(stored_session(), messages[-1]["text"], st.container(), sent=True)
     if prompt:
-        if not ss.conv_id:
-            title = " ".join(prompt.split())[:60] or "Untitled"
-            ss.conv_id = get_store().create(ss.mode, title, ss.state.model_dump_json())
-            st.query_params["c"] = ss.conv_id
-        get_store().add_message(ss.conv_id, "user", prompt)
+        stored = stored_session(prompt)
         ss.messages.append({"role": "user", "text": prompt, "meta": {}})
         box = show_user(prompt, None)
-        respond(prompt, box)
+        respond(stored, prompt, box, sent=False)
     if ss.mode == "coach" and ss.state.coach.step >= DONE:
         show_plan(ss.state)
     elif ss.mode == "coach" and messages and messages[-1]["role"] == "assistant":

@@ -12,9 +12,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coach.errors import CoachError
+from coach.errors import CoachError, ScriptError
 
 if TYPE_CHECKING:
+    from coach.conversation import StoredSession
     from coach.session import Session, Turn
 
 Command = Callable[[argparse.Namespace], int]
@@ -77,17 +78,35 @@ def _show(turn: Turn) -> None:
         print(f"  ({turn.notice})")
 
 
-def _converse(session: Session, prompt: str) -> int:
-    """The interactive loop shared by chat and rehearse; streams each reply."""
+def _converse(session: Session, prompt: str, stored: StoredSession | None = None) -> int:
+    """The interactive loop shared by chat and rehearse; streams and stores each reply.
+
+    The conversation is saved from its first message, as in the app (which lists it).
+    """
+    from coach.conversation import StoredSession
+    from coach.store import Store
+
+    pending = stored.pending() if stored else None
     while True:
-        try:
-            message = input(prompt)
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return 0
-        if message.strip().lower() in {"quit", "exit"}:
-            return 0
-        stream = session.stream(message)
+        if pending is None:
+            try:
+                message = input(prompt)
+            except (EOFError, KeyboardInterrupt):
+                message = "quit"
+                print()
+            if message.strip().lower() in {"quit", "exit"}:
+                if stored:
+                    print(f"Saved as conversation {stored.id}: coach chat --resume {stored.id}")
+                return 0
+            if not message.strip():  # nothing to keep: the coach only nudges
+                stream = session.stream(message)
+            else:
+                title = (session.state.rehearsal.scenario.title if session.state.rehearsal
+                         else message)
+                stored = stored or StoredSession.start(Store(), session, title)
+                stream = stored.say(message)
+        else:  # a message left unanswered last time
+            stream, pending = stored.answer(pending), None  # type: ignore[union-attr]
         for chunk in stream:
             print(chunk, end="", flush=True)
         print()
@@ -96,9 +115,17 @@ def _converse(session: Session, prompt: str) -> int:
 
 
 def chat(args: argparse.Namespace) -> int:
-    """Talk through one rejection, step by step, in the terminal."""
+    """Talk through one rejection, step by step, in the terminal (saved, like the app's)."""
+    from coach.conversation import StoredSession
     from coach.session import Session, SessionState
+    from coach.store import Store
 
+    if args.resume:
+        stored = StoredSession.open(Store(), args.resume, deps=_deps(args.offline))
+        if stored is None:
+            raise ScriptError(f"no conversation {args.resume!r} in the store")
+        print(f"Resuming conversation {stored.id}. (quit to leave)")
+        return _converse(stored.session, "you> ", stored)
     print("Tell me about the No you got: who said no, and to what? (quit to leave)")
     return _converse(Session(SessionState(seed=args.seed), deps=_deps(args.offline)), "you> ")
 
@@ -152,7 +179,8 @@ def _add_talking(subparsers: argparse._SubParsersAction, command: Command,
 
 
 def _add_chat(subparsers: argparse._SubParsersAction) -> None:
-    _add_talking(subparsers, chat, "varies the template wording")
+    parser = _add_talking(subparsers, chat, "varies the template wording")
+    parser.add_argument("--resume", metavar="ID", help="go on with a saved conversation")
 
 
 def _add_rehearse(subparsers: argparse._SubParsersAction) -> None:

@@ -5,23 +5,24 @@ and prints a line after every commit, flushed, so the harness knows what was com
     commit <conversation> <seq> <role> <sha256 of the text, 16 hex>
     state <conversation> <turns>
 KIND "store": the user message, then the reply, then the state, three commits per turn.
-KIND "app": the app's own path (app.py): the user message, then Session.handle, then the
-reply saved with its state in one transaction.
+KIND "app": the app's own path, coach.conversation.StoredSession: the user message, then
+the reply saved with its state in one transaction.
 Both answer a user message that a crash left unanswered before going on, as the app does.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
+from typing import Any
 
+from coach.conversation import StoredSession
 from coach.knowledge import load_cards
 from coach.llm import FallbackModel
 from coach.retrieval import Retriever
 from coach.session import Deps, Session, SessionState
 from coach.settings import REPO_DIR
-from coach.store import Store
+from coach.store import Role, Store
 from coach.story import RuleStoryExtractor
 
 # A conversation that moves through the steps, then keeps going (after_done replies).
@@ -46,13 +47,18 @@ def _say(*parts: object) -> None:
     sys.stdout.flush()
 
 
-def _commit(store: Store, conv: str, role: str, text: str, **kwargs: object) -> None:
-    seq = store.add_message(conv, role, text, **kwargs)  # type: ignore[arg-type]
-    _say("commit", conv, seq, role, digest(text))
+class _Said(Store):
+    """The store, saying each commit as it lands (the app's path commits inside the service)."""
+
+    def add_message(self, conv_id: str, role: Role, text: str,
+                    meta: dict[str, Any] | None = None, state: str | None = None) -> int:
+        seq = super().add_message(conv_id, role, text, meta, state)
+        _say("commit", conv_id, seq, role, digest(text))
+        return seq
 
 
 def main(kind: str, url: str) -> None:
-    store = Store(url)
+    store = _Said(url)
     deps = Deps(Retriever(load_cards(REPO_DIR / "knowledge")).search, FallbackModel(None),
                 RuleStoryExtractor())
     title = f"crash loop ({kind})"  # the two kinds may share a database: keep them apart
@@ -64,20 +70,19 @@ def main(kind: str, url: str) -> None:
         assert stored is not None and stored.state is not None
         session = Session(SessionState.model_validate_json(stored.state), deps=deps)
         count = len(stored.messages)
-        if count and stored.messages[-1].role == "user":  # the last run died before replying
-            message = stored.messages[-1].text
-        else:
-            message = f"{MESSAGES[count // 2 % len(MESSAGES)]} (#{count // 2})"
-            _commit(store, conv, "user", message)
-        turn = session.handle(message)
-        state = session.state.model_dump_json()
+        unanswered = count and stored.messages[-1].role == "user"  # the last run died there
+        message = (stored.messages[-1].text if unanswered
+                   else f"{MESSAGES[count // 2 % len(MESSAGES)]} (#{count // 2})")
         if kind == "app":
-            meta = turn.model_dump(exclude={"user", "reply"}, exclude_none=True)
-            _commit(store, conv, "assistant", turn.reply, meta=meta, state=state)
-        else:
-            _commit(store, conv, "assistant", turn.reply)
-            store.save_state(conv, state)
-        _say("state", conv, json.loads(state)["turns"])
+            kept = StoredSession(store, conv, session)
+            for _ in kept.answer(message) if unanswered else kept.say(message):
+                pass
+        else:  # three commits: the message, the reply, then the state on its own
+            if not unanswered:
+                store.add_message(conv, "user", message)
+            store.add_message(conv, "assistant", session.handle(message).reply)
+            store.save_state(conv, session.state.model_dump_json())
+        _say("state", conv, session.state.turns)
 
 
 if __name__ == "__main__":
