@@ -40,8 +40,7 @@ Calibrate = Callable[[tuple[str, ...], list[str], heads.Array, heads.Array], hea
 
 
 def _key(embed: Embedder, family: Family, calibrate: Calibrate, tag: str) -> str:
-    settings = f"{heads.SCALE}:{heads.L2}:{heads.BETA}"
-    text = "\n".join([embed.identity(), settings, tag, calibrate.__module__,
+    text = "\n".join([embed.identity(), f"{heads.SCALE}:{heads.L2}", tag, calibrate.__module__,
                       calibrate.__name__, *family.labels,
                       *family.examples, family.targets.tobytes().hex()])
     return hashlib.sha256(text.encode()).hexdigest()[:20]

@@ -111,7 +111,7 @@ def calibrate(labels: tuple[str, ...], examples: list[str], vectors: heads.Array
 class Scores:
     """How sure each head is about one message: the most concerning of its readings."""
 
-    crisis: float
+    crisis: float  # the whole message's: an embedding crisis is never called on one sentence
     risky: float
     lookalike: float  # how much it resembles our hard negatives (figures of speech...)
     ordinary: float  # how much it resembles everyday coaching messages
@@ -143,7 +143,8 @@ class EmbeddingScreen:
             parts += [s for s in _SENTENCE.split(text) if len(s.split()) >= 3]
         vectors = np.asarray(self._embed.vectors(parts), dtype=np.float64)
         s = blend(self.heads, vectors)
-        s[1:, 1] = s[1:, 0]  # a sentence counts only as clear risk: alone, most read as despair
+        # A sentence counts only as clear risk (alone, most read as despair), and only as
+        # a reason to ask: "Cut burn to stretch the runway" is not a crisis on its own.
+        s[1:, 1] = s[1:, 0]
         best = int(np.argmax(s[:, 1]))
-        return Scores(float(s[:, 0].max()), float(s[best, 1]), float(s[best, 2]),
-                      float(s[0, 3]))
+        return Scores(float(s[0, 0]), float(s[best, 1]), float(s[best, 2]), float(s[0, 3]))
