@@ -75,6 +75,7 @@ class SessionState(BaseModel):
     recent: list[str] = Field(default_factory=list, description="Recent messages, for safety.")
     crisis: crisis_rules.Risk | None = None
     checking_in: bool = Field(default=False, description="The last reply asked the check-in.")
+    rechecking: bool = Field(default=False, description="It asked the check-in a second time.")
     last_reply: str | None = None
     said: list[str] = Field(
         default_factory=list, description="Digests of the latest replies given, so "
@@ -221,7 +222,8 @@ class Session:
 
         Safe mode (after a crisis) lasts until the person says they are safe. After a
         check-in, a yes or "I don't know" is a crisis, "no, the deal" resumes coaching, and
-        another ambiguous line is treated as a crisis; anything else is coached as usual.
+        another ambiguous line is treated as a crisis; a yes that goes on about the deal in
+        everyday words is asked once more, plainly; anything else is coached as usual.
         """
         if state.crisis:
             if (concern is None or concern.tier == "check_in") and crisis_rules.says_safe(text):
@@ -233,12 +235,19 @@ class Session:
             return self._fixed(text, crisis_replies.safe_mode_reply(seed), "safe_mode",
                                safety="crisis")
         if state.checking_in:  # the answer is judged alone: the question's cause is known
-            state = state.model_copy(update={"checking_in": False})
+            again = state.rechecking
+            state = state.model_copy(update={"checking_in": False, "rechecking": False})
             concern = self.deps.screen.assess([text])
             if concern is None and crisis_rules.not_about_life(text):
                 self.state = state.model_copy(update={"recent": []})
                 return self._fixed(text, crisis_replies.checked_in_reply(), "checked_in",
                                    cite=True)
+            if (concern is None and not again and crisis_rules.affirms(text)
+                    and self.deps.screen.everyday(text)):
+                # "yes, he said no": a yes that goes on about the deal is asked again, plainly
+                self.state = state.model_copy(update={"checking_in": True, "rechecking": True})
+                return self._fixed(text, crisis_replies.clarify_reply(), "check_in",
+                                   safety="check_in")
             if concern is not None or crisis_rules.affirms(text):
                 return self._crisis(state, text, concern.risk if concern else "self_harm", seed)
             self.state = state

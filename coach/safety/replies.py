@@ -62,6 +62,15 @@ def check_in_reply(seed: int = 0) -> str:
     return _CHECK_IN[seed % len(_CHECK_IN)]
 
 
+def clarify_reply() -> str:
+    """The check-in asked once more, plainly, when the answer went on about the deal."""
+    return (
+        "Thank you. I want to be sure I understood you, because it matters more than the "
+        "deal: are you having any thoughts of ending your life or hurting yourself? A plain "
+        f"yes or no is fine. If it's yes, please reach out now: {RESOURCES}"
+    )
+
+
 def safe_mode_reply(seed: int = 0) -> str:
     """A reply while in safe mode to anything but an "I'm safe": resources again, gently."""
     return _SAFE_MODE[seed % len(_SAFE_MODE)]

@@ -187,8 +187,9 @@ _OTHERS = _rx(
     r"\b(?:burn|set fire to) (?:down )?(?:his|her|their) (?:house|car|office|place)",
 )
 _SELF = _rx(
-    r"\b(?:kill|killing|killed|hurt|hurting|harm|harming|cut|cutting|shoot|shooting|hang"
-    r"|hanging|drown|drowning|poison|poisoning|starve|starving|off|offing|burn|burning)"
+    # "the cutting myself" is doing a job oneself (a hedge), not self-harm
+    r"(?<!\bthe )\b(?:kill|killing|killed|hurt|hurting|harm|harming|cut|cutting|shoot|shooting"
+    r"|hang|hanging|drown|drowning|poison|poisoning|starve|starving|off|offing|burn|burning)"
     r"[.!,]? ?my ?self\b(?! (?:playing|lifting|running|cooking|shaving|skiing|at the gym)\b)",
     r"\bkill\w* \w+ (?:and )?(?:then )?myself\b",
     r"\bself\s*harm",
@@ -271,7 +272,8 @@ _SELF = _rx(
     r"\bnoose\b",
     r"\b(?:drive|drove|driving|crash|crashing) (?:my car )?(?:into|off) (?:a|the) (?:wall|tree"
     r"|bridge|cliff|river|traffic|road|barrier|truck)\b|\binto (?:oncoming )?traffic\b",
-    r"\b(?:started|am|been|was) cutting again\b|\bcutting (?:myself|my (?:arms?|wrists?|legs?))",
+    r"\b(?:started|am|been|was) cutting again\b",
+    r"(?<!the )\bcutting (?:myself|my (?:arms?|wrists?|legs?))",
     r"\b(?:cut|slashed|scratched|burned|burnt) (?:my|both) (?:arms?|wrists?|legs?|thighs?|skin)\b",
     r"\b(?:hit|hitting|punch|punching|slap|slapping|bite|biting) myself\b",
     r"\b(?:might|could|will|would|going to) do (?:something )?to myself\b",

@@ -69,6 +69,16 @@ class Screen:
         kind: rules.Risk = "harm_to_others" if "harm_to_others" in kinds else "self_harm"
         return Concern(tier, kind)
 
+    def everyday(self, message: str) -> bool:
+        """Whether the embedding reads the message as everyday coaching talk, not as risk.
+
+        Without a model nothing is known to be everyday: the caller stays careful.
+        """
+        if self.embedding is None or self.assess([message]) is not None:
+            return False
+        s = self.embedding.scores(message)
+        return s.ordinary >= 0.5 and s.ordinary > s.risky
+
     def _embedded(self, recent: list[str]) -> list[tuple[Tier, rules.Risk]]:
         assert self.embedding is not None
         crisis_at, risky_at = self.embedding.thresholds
