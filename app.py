@@ -321,11 +321,22 @@ def conversations_panel() -> None:
         right.download_button("JSON", store.export_json(ss.conv_id) or "",
                               file_name=f"conversation-{ss.conv_id}.json",
                               mime="application/json", icon=":material/download:")
-        if st.button("Delete", icon=":material/delete:", key="delete"):
-            store.delete(ss.conv_id)
-            st.query_params.clear()
-            open_conversation(None)
-            st.rerun()
+        if ss.get("confirm_delete") != ss.conv_id:
+            if st.button("Delete", icon=":material/delete:", key="delete"):
+                ss.confirm_delete = ss.conv_id  # ask first: a click should not lose a story
+                st.rerun()
+        else:
+            st.warning("Delete this conversation and its plan? This cannot be undone.")
+            yes, no = st.columns(2)
+            if yes.button("Yes, delete", key="delete-yes", type="primary"):
+                store.delete(ss.conv_id)
+                ss.confirm_delete = None
+                st.query_params.clear()
+                open_conversation(None)
+                st.rerun()
+            if no.button("Keep it", key="delete-no"):
+                ss.confirm_delete = None
+                st.rerun()
     past = [c for c in store.recent(20) if c.id != ss.conv_id]
     if past:
         st.subheader("Past conversations")
@@ -346,16 +357,22 @@ def chat_page() -> None:
             st.query_params.clear()
             st.warning("That conversation was not found; here is a new one.")
         open_conversation(conv)
+    intro = st.empty()  # the mode choice, until the first message is sent
     if not ss.messages and not ss.conv_id:
-        choice = st.segmented_control("Mode", list(MODES), format_func=MODES.__getitem__,
-                                      default=ss.mode, label_visibility="collapsed")
+        choice = intro.segmented_control("Mode", list(MODES), format_func=MODES.__getitem__,
+                                         default=ss.mode, label_visibility="collapsed")
         if choice and choice != ss.mode:
             ss.mode = choice
             ss.state = SessionState(mode=choice)
     st.title(MODES[ss.mode])
+    welcome = st.empty()  # how it works and what is kept, until the first message
     if not ss.messages and ss.mode == "coach":
-        st.caption("Tell me about the No you'd like to work through: who said it, to what, "
-                   "and what they said.")
+        welcome.caption(
+            "Tell me about the No you'd like to work through: who said it, to what, and what "
+            "they said. We'll go through six short steps, from saying it plainly to a plan for "
+            "coming back; you can tap a suggested answer or type your own. Conversations are "
+            "stored by this app only, and nothing you write is sent anywhere unless you connect "
+            "a model under Model settings. You can delete a conversation from the sidebar.")
     if ss.mode == "rehearse" and ss.state.rehearsal is None:
         scenario_picker()
         sidebar()
@@ -377,6 +394,8 @@ def chat_page() -> None:
     if pending:  # the server stopped before the reply: answer it now
         respond(stored_session(), messages[-1]["text"], st.container(), sent=True)
     if prompt:
+        intro.empty()
+        welcome.empty()
         stored = stored_session(prompt)
         ss.messages.append({"role": "user", "text": prompt, "meta": {}})
         box = show_user(prompt, None)

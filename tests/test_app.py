@@ -38,6 +38,7 @@ BADGE = "offline: template replies"
 
 
 NOTICE = "No embedding model: searching the cards by keywords."
+MODES_SHOWN = ("Talk through a rejection", "Rehearse the conversation")
 
 
 @pytest.fixture(autouse=True)
@@ -159,6 +160,11 @@ def test_exports_rename_and_delete_from_the_sidebar() -> None:
     at.sidebar.text_input(key=f"t-{conv_id}").input("Lexa rate talk").run()
     assert Store().get(conv_id).title == "Lexa rate talk"  # type: ignore[union-attr]
     at.sidebar.button(key="delete").click().run()
+    assert Store().get(conv_id) is not None  # one click only asks
+    at.sidebar.button(key="delete-no").click().run()
+    assert Store().get(conv_id) is not None
+    at.sidebar.button(key="delete").click().run()
+    at.sidebar.button(key="delete-yes").click().run()
     assert Store().get(conv_id) is None
     assert bubbles(at) == [] and "c" not in at.query_params
 
@@ -275,6 +281,13 @@ def test_llm_settings_can_come_from_streamlit_secrets() -> None:
 
 def quick(at: AppTest) -> list:
     return [g for g in at.get("button_group") if (g.key or "").startswith("quick-")]
+
+
+def test_the_mode_choice_goes_once_the_first_message_is_sent() -> None:
+    at = start()
+    assert [g.options for g in at.get("button_group")] == [list(MODES_SHOWN)]
+    say(at, STORY)
+    assert all(g.options != list(MODES_SHOWN) for g in at.get("button_group"))
 
 
 def test_a_quick_reply_is_sent_as_the_persons_message_and_moves_the_step() -> None:
