@@ -49,6 +49,8 @@ PROBE_TIMEOUT = 1.5  # seconds the breaker's probe may take before the model cou
 # A Story is ~100 tokens of JSON; the cap stops a small model's JSON-mode grammar from padding
 # until the context is full (llama.cpp), which would hold the server past the time-out.
 STRUCTURED_MAX_TOKENS = 400
+REPLY_MAX_TOKENS = 300  # a reply is at most ~120 words: the cap stops a model that rambles on
+TEMPERATURE = 0.6  # some warmth in the wording; the engine, not the model, decides what is said
 _RETRYABLE = {408, 429, 500, 502, 503, 504}
 _BOUNDARY = re.compile(r"[.!?:>\]\n]")
 _HINTS = {401: " (key rejected)", 403: " (forbidden)", 404: " (unknown model or URL)",
@@ -187,7 +189,8 @@ class OpenAIChatModel:
 
     def stream(self, draft: Draft) -> Iterator[str]:
         deadline = time.monotonic() + self.timeout
-        response = self._create(messages=prompts.reply_messages(draft), stream=True)
+        response = self._create(messages=prompts.reply_messages(draft), stream=True,
+                                max_tokens=REPLY_MAX_TOKENS, temperature=TEMPERATURE)
         events, finish, error, seen = iter(response), None, None, 0
         try:
             while True:

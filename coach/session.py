@@ -317,7 +317,12 @@ class Session:
             history=_history(state),
         )
         state = state.model_copy(update={"coach": coach})
-        state, (chunks, reply) = self._reply(state, draft)
+        chunks: Iterator[str]
+        reply: Callable[[], tuple[str, Literal["template", "llm"], str | None]]
+        if decision.kind in _OWN_WORDS:  # the plan as worked out: never reworded by a model
+            chunks, reply = iter([template]), lambda: (template, "template", None)
+        else:
+            state, (chunks, reply) = self._reply(state, draft)
 
         def finish() -> Turn:
             text, source, notice = reply()
@@ -374,6 +379,7 @@ class Session:
 
 
 SAID = 60  # replies remembered so that none is given twice
+_OWN_WORDS = ("summary", "after_done")  # replies that carry the plan: the template's, always
 
 
 def _spoken(state: SessionState, text: str) -> dict[str, Any]:

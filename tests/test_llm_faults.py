@@ -58,6 +58,7 @@ def test_a_well_behaved_server_gives_a_streamed_llm_reply(stub: OpenAIStub) -> N
     assert len(pieces) > 1 and "".join(pieces) == stream.reply.text
     sent = stub.requests[0]
     assert sent["body"]["stream"] is True and sent["body"]["model"] == "stub"
+    assert sent["body"]["max_tokens"] == llm.REPLY_MAX_TOKENS and "temperature" in sent["body"]
     assert "<person_message>" in sent["body"]["messages"][1]["content"]
 
 

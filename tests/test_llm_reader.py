@@ -87,3 +87,4 @@ def test_the_models_view_of_risk_asks_directly_and_gives_help() -> None:
         session = Session(deps=deps)
         turn = session.handle("It has been a long week, that is all.")
     assert turn.safety == "check_in" and "988" in turn.reply
+

@@ -10,8 +10,9 @@ import pytest
 
 from coach import llm
 from coach.scenarios import load_scenarios
+from coach.session import Session
 from coach.settings import get_settings
-from evals.stub import OpenAIStub, configured
+from evals.stub import Behaviour, OpenAIStub, configured, words_the_template
 from evals.suites import llm_faults
 from evals.suites.rehearsal import CURIOUS, PUSHY
 
@@ -88,3 +89,18 @@ def test_a_hanging_endpoint_at_a_persons_pace_costs_one_time_out_and_a_few_probe
     assert sent == 1  # the first turn's first call hangs; no other call waits in that turn
     assert probes == 3  # at 90 s, 270 s and 540 s: the cool-down doubles from 60 s
     assert seconds <= 0.5 + 3 * 0.2 + 1.5  # plus the offline turns' own cost
+
+
+def test_the_plan_is_given_in_the_coachs_own_words_never_reworded() -> None:
+    story = ("I sell hot sauce. I pitched Dana, the buyer at Greenleaf, to stock our jars and "
+             "she said \"not for this season\".")
+    steps = [story, "Yes, she said no.", "Annoyed. Not replying yet.",
+             "The tasting went well and the aisle resets in spring.", "I'll send that.",
+             "Offer a spring trial of two flavours on one shelf.",
+             "In March; if she says no again I'll stop and pitch the co-op."]
+    with OpenAIStub(Behaviour(compose=words_the_template)) as stub, \
+            configured(stub.base_url, 5) as deps:
+        session = Session(deps=deps)
+        turns = [session.handle(m) for m in steps]
+    assert turns[-1].kind == "summary" and turns[-1].source == "template"
+    assert turns[-2].source == "llm"
