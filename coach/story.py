@@ -173,7 +173,7 @@ _ROLE = (r"(?:hiring manager|project manager|account manager|product manager|lin
          r"vendor|procurement team|editor|publisher|agent|sponsor|funder|donor|committee|board|"
          r"bank|lender|distributor|wholesaler|retailer|supervisor|nurse|doctor|teacher|coach|"
          r"principal|dean|lawyer|contractor|realtor|estate agent|broker|colleague|coworker|"
-         r"co-?founder|head of [a-z]+|venue|friend|"
+         r"co-?founder|head of [a-z]+|venue|friend|ex|ex-wife|ex-husband|ex-partner|co-parent|"
          r"neighbou?r|roommate|flatmate|wife|husband|girlfriend|boyfriend|mom|mum|dad|mother|"
          r"father|parents|sister|brother|company|employer|panel|interviewer|professor)s?")
 _ROLE_PHRASE = (  # "the team lead position" is a job, not a person
@@ -418,7 +418,9 @@ def emotions_of(text: str) -> list[str]:
 
 
 _NO = _rx(
-    r"\b(?:said:? \"?no|says no|told (?:me|us) no|(?:got|get|received|heard) an? (?:\w+ )?no\b|"
+    r"\b(?:said:? \"?no|says? no|told (?:me|us) no|(?:going to|gonna|we'll|we will|they'll|"
+    r"decided to|have to|had to) pass\b|offer (?:was |got |been )?(?:pulled|withdrawn|rescinded)|"
+    r"(?:got|get|received|heard) an? (?:\w+ )?no\b|"
     r"answer (?:was|is) (?:a )?(?:\w+ )?no|a (?:hard|flat|firm|polite|clear) no|"
     r"turned (?:[\w']+\s+){0,3}?down|rejected|rejection|reject(?:s)? (?:my|our|the|it|me)|"
     r"passed on|declined|refused|withdr[ae]w\w*|"

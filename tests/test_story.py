@@ -165,3 +165,16 @@ def test_plain_spoken_nos_are_recognised() -> None:
                  "I asked my head nurse Mrs. Okafor for day shifts. She said the ward cannot give "
                  "this to me now."):
         assert RuleStoryExtractor().extract(text).has_rejection, text
+
+
+@pytest.mark.parametrize("text", ["we're going to pass", "they say no to discount",
+                                  "got a job offer pulled"])
+def test_plain_ways_of_saying_no_are_heard(extractor: StoryExtractor, text: str) -> None:
+    assert extractor.extract(text, None).has_rejection
+
+
+def test_the_one_who_said_no_is_the_counterparty_not_a_relation_named_later(
+        extractor: StoryExtractor) -> None:
+    story = extractor.extract("my ex said no to swapping weekends so I can take the kids to my "
+                              "mum's 70th", None)
+    assert story.counterparty == "my ex"
