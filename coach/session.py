@@ -23,6 +23,7 @@ from coach.reading.model import Reader, ReadingContext
 from coach.reading.rules import RuleReader
 from coach.rehearsal import RehearsalState
 from coach.retrieval import Passage
+from coach.safety import moderation
 from coach.safety import replies as crisis_replies
 from coach.safety import rules as crisis_rules
 from coach.safety.screen import WINDOW as SAFETY_WINDOW
@@ -109,8 +110,10 @@ def build_deps(settings: Settings, search: Search | None = None) -> Deps:
         from coach.reading.llm import LLMReader
 
         llm_reader = LLMReader(model.primary, model.breaker)
-    return Deps(search or retrieval.get_retriever().search, model, extractor,
-                *_readers(settings, llm_reader))
+    reader, screen = _readers(settings, llm_reader)
+    if settings.llm_configured and moderation.wanted(settings):  # never offline
+        screen = screen.with_moderation(moderation.Moderation(settings))
+    return Deps(search or retrieval.get_retriever().search, model, extractor, reader, screen)
 
 
 def _readers(settings: Settings, llm_reader: Reader | None = None) -> tuple[Reader, Screen]:

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
         description="How messages are read: auto (embedding with the rules when the model is "
         "there, else the rules), rules alone, or llm (the configured LLM first, then auto; "
         "one more call per message).")
+    moderation: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="The endpoint's moderation check in the crisis screen: auto (on for "
+        "OpenAI itself), on (any OpenAI-compatible endpoint that serves /moderations), off.")
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL for conversations; unset: SQLite in data_dir."
     )

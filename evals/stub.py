@@ -1,9 +1,10 @@
 """A tiny OpenAI-compatible server on 127.0.0.1 for tests and evals, with programmable faults.
 
 Serves POST /v1/chat/completions, streaming (SSE) or not, from a queue of `Behaviour`s
-(then `default`), and GET /v1/models (which hangs or fails as `default` does). It
-records each request (body and headers) and the time it spent handling each one, so tests
-can measure what the client adds on top of the server.
+(then `default`), GET /v1/models (which hangs or fails as `default` does), and POST
+/v1/moderations (flagging the categories in `moderation`). It records each request (body
+and headers) and the time it spent handling each one, so tests can measure what the
+client adds on top of the server.
 HTTP/1.0 with Connection: close, so a cut stream is simply an early close. Header names
 are recorded in lower case.
 
@@ -92,6 +93,10 @@ def words_the_template(body: dict[str, Any], headers: dict[str, str]) -> str:
     return extracts_by_rules(body) if wants_json(body) else block(body, "template_reply")
 
 
+_MODERATION = ("self-harm", "self-harm/intent", "self-harm/instructions", "harassment",
+               "violence")
+
+
 def _chunk(delta: dict[str, Any], finish: str | None) -> bytes:
     body = {"id": "stub", "object": "chat.completion.chunk", "created": 0, "model": "stub",
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
@@ -115,6 +120,8 @@ class OpenAIStub:
         self.requests: list[dict[str, Any]] = []
         self.server_seconds: list[float] = []
         self.probes = 0  # GET /v1/models requests (the breaker's probe)
+        self.moderation: set[str] = set()  # the categories POST /v1/moderations flags
+        self.moderated: list[str] = []
         self._stop = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -166,6 +173,13 @@ class OpenAIStub:
             def do_POST(self) -> None:
                 started = time.perf_counter()
                 request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if self.path.endswith("/moderations"):  # flags set by the test, no queue
+                    stub.moderated.append(request.get("input", ""))
+                    categories = {c: c in stub.moderation for c in _MODERATION}
+                    result = {"flagged": bool(stub.moderation), "categories": categories,
+                              "category_scores": {c: float(categories[c]) for c in categories}}
+                    return self._send(200, json.dumps({"id": "modr", "model": "stub",
+                                                       "results": [result]}).encode())
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 stub.requests.append({"body": request, "headers": headers})
                 behaviour = stub._next()

@@ -5,10 +5,12 @@ the rules (explicit statements, and hopelessness that repeats: crisis; one hopel
 not said of the deal: check-in), the embedding heads on the newest message (crisis or
 check-in by threshold, and only when it resembles risk more than our safe lookalikes and
 everyday coaching messages; a hopeless phrase adds to its score; a denial or a known
-figure of speech gets no check-in from it), and soft signals summed over the recent window
-(check-in once enough builds up). The highest tier any layer gives wins; no layer can
-lower another's. Without a model the rules read alone. It does not decide what to say
-(replies.py) or hold safe mode (the session does).
+figure of speech gets no check-in from it), soft signals summed over the recent window
+(check-in once enough builds up), and, when configured, the endpoint's moderation check
+(moderation.py), asked only when the others have not already called a crisis. The
+highest tier any layer gives wins; no layer can lower another's. Without a model the
+rules read alone. It does not decide what to say (replies.py) or hold safe mode (the
+session does).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from coach.reading.banks import load_families
 from coach.reading.embedding import Embedder
 from coach.safety import rules
 from coach.safety.classifier import EmbeddingScreen, Scores
+from coach.safety.moderation import Moderation
 
 Tier = Literal["crisis", "check_in"]
 WINDOW = rules.WINDOW  # the person's recent messages that give context
@@ -43,9 +46,15 @@ class Concern:
 class Screen:
     """The crisis screen, with the embedding layer when a model is there."""
 
-    def __init__(self, embedding: EmbeddingScreen | None = None) -> None:
-        self.embedding = embedding
-        self.name = "rules+embedding" if embedding else "rules"
+    def __init__(self, embedding: EmbeddingScreen | None = None,
+                 moderation: Moderation | None = None) -> None:
+        self.embedding, self.moderation = embedding, moderation
+        self.name = "+".join(["rules", *(["embedding"] if embedding else []),
+                              *(["moderation"] if moderation else [])])
+
+    def with_moderation(self, moderation: Moderation) -> Screen:
+        """The same screen with the endpoint's moderation check as one more layer."""
+        return Screen(self.embedding, moderation)
 
     def assess(self, messages: Sequence[str]) -> Concern | None:
         """The concern about the newest message, given the ones before it (oldest first)."""
@@ -60,6 +69,10 @@ class Screen:
             found.append(("check_in", "self_harm"))
         if self.embedding is not None:
             found += self._embedded(recent)
+        if self.moderation is not None and not any(t == "crisis" for t, _ in found):
+            said = self.moderation.tier(recent[-1])  # asked only when it could add something
+            if said in ("crisis", "check_in"):
+                found.append(("crisis" if said == "crisis" else "check_in", "self_harm"))
         if not found:
             return None
         tier: Tier = "crisis" if any(t == "crisis" for t, _ in found) else "check_in"
