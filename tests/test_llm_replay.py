@@ -77,7 +77,8 @@ def test_the_llm_voice_leaves_the_reveal_to_the_rules_and_the_gate_stops_a_leak(
 
 def test_poisoned_replies_reach_the_gate_and_are_rejected_there() -> None:
     outcome = llm_faults.run_fault("markdown image", [shortest()])
-    assert outcome["reasons"]["markdown image"] == len(shortest()["turns"])
+    sent = len(shortest()["turns"]) - 1  # the plan's summary is never sent to the model
+    assert outcome["reasons"]["markdown image"] == sent
 
 
 def test_a_hanging_endpoint_at_a_persons_pace_costs_one_time_out_and_a_few_probes(
