@@ -11,6 +11,8 @@ It does not handle download failures: callers catch them and fall back to keywor
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
@@ -57,10 +59,40 @@ def _load(folder: str) -> tuple[Any, Any]:
     return tokenizer, session
 
 
-@lru_cache(maxsize=512)
-def shared_vector(ef: MiniLMEmbedding, text: str) -> npt.NDArray[np.float32]:
-    """One message's vector, shared by the readers, the crisis screen and retrieval."""
-    return ef._forward([text])[0]
+class VectorCache:
+    """Each text's vector, shared by the readers, the crisis screen and retrieval.
+
+    Computed once per process (the least recently used dropped past `size`); the texts
+    not yet known are embedded together, in one batch (a long message's sentences).
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._known: OrderedDict[tuple[Any, str], npt.NDArray[np.float32]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def vectors(self, ef: MiniLMEmbedding, texts: list[str]) -> list[npt.NDArray[np.float32]]:
+        keys = [(ef, t) for t in texts]
+        with self._lock:
+            missing = list(dict.fromkeys(k for k in keys if k not in self._known))
+        fresh = dict(zip(missing, ef._forward([t for _, t in missing]), strict=True)) \
+            if missing else {}
+        with self._lock:
+            self._known.update(fresh)
+            found = [fresh[k] if k in fresh else self._known[k] for k in keys]
+            for key in keys:
+                if key in self._known:
+                    self._known.move_to_end(key)
+            while len(self._known) > self.size:
+                self._known.popitem(last=False)
+        return found
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._known.clear()
+
+
+shared_vector = VectorCache()
 
 
 @register_embedding_function
@@ -112,10 +144,10 @@ class MiniLMEmbedding(ONNXMiniLM_L6_V2):
         return np.concatenate(chunks)
 
     def vectors(self, texts: list[str]) -> npt.NDArray[np.float32]:
-        """Unit vectors (len(texts), 384), each text's computed once per process (LRU)."""
+        """Unit vectors (len(texts), 384), each text's computed once per process."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        return np.stack([shared_vector(self, t) for t in texts])
+        return np.stack(shared_vector.vectors(self, texts))
 
     def __call__(self, input: Documents) -> Embeddings:
         return cast(Embeddings, list(self._forward(list(input))))
