@@ -43,5 +43,10 @@ def over(usage: Usage, turns: int, now: float) -> str | None:
 
 def spend(usage: Usage, draft: Draft, now: float) -> Usage:
     """Usage after one more LLM call for this draft."""
+    return spend_tokens(usage, estimate_tokens(draft), now)
+
+
+def spend_tokens(usage: Usage, tokens: int, now: float) -> Usage:
+    """Usage after one more LLM call of about `tokens` (a reading: the message and its JSON)."""
     recent = [t for t in usage.calls if now - t < 60]
-    return Usage(tokens=usage.tokens + estimate_tokens(draft), calls=[*recent, now])
+    return Usage(tokens=usage.tokens + tokens, calls=[*recent, now])

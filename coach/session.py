@@ -300,9 +300,15 @@ class Session:
     def _coach_turn(self, state: SessionState, cleaned: inputs.Cleaned, seed: int) -> TurnStream:
         coach = state.coach
         story = self.deps.extractor.extract(cleaned.text, coach.story)  # every turn, merged
+        now = self.deps.clock()
+        allowed = limits.over(state.usage, state.turns, now) is None
         ctx = ReadingContext(step=current(coach.step), started=coach.started, story=story,
-                             recent=state.recent)
+                             recent=state.recent, llm_allowed=allowed)
         reading = self.deps.reader.read(cleaned.text, ctx)
+        if reading.reader.startswith("llm"):  # the LLM reader's call counts like a reply's
+            tokens = len(cleaned.text) // 4 + READING_TOKENS
+            state = state.model_copy(update={"usage": limits.spend_tokens(state.usage, tokens,
+                                                                         now)})
         if reading.risk is not None:  # a reader's own view of risk (the LLM's) only adds risk
             fixed = self._safety_turn(state, cleaned.text, Concern(reading.risk, "self_harm"),
                                       seed)
@@ -382,6 +388,7 @@ class Session:
 
 
 SAID = 60  # replies remembered so that none is given twice
+READING_TOKENS = 600  # what one LLM reading costs besides the message: instructions and JSON
 _OWN_WORDS = ("summary", "after_done")  # replies that carry the plan: the template's, always
 
 

@@ -88,3 +88,19 @@ def test_the_models_view_of_risk_asks_directly_and_gives_help() -> None:
         turn = session.handle("It has been a long week, that is all.")
     assert turn.safety == "check_in" and "988" in turn.reply
 
+
+
+def test_readings_count_against_the_budget_and_stop_when_it_is_spent() -> None:
+    from coach import limits
+    from coach.session import SessionState
+
+    with OpenAIStub(Behaviour(compose=words_the_template)) as stub, \
+            configured(stub.base_url, 5, reader="llm") as deps:
+        session = Session(deps=deps)
+        session.handle(STORY)
+        assert len(session.state.usage.calls) == 2  # the reading and the reply
+        spent = SessionState(usage=limits.Usage(tokens=limits.MAX_TOKENS))
+        over = Session(spent, deps=deps)
+        turn = over.handle(STORY)
+        assert not turn.reader.startswith("llm") and turn.source == "template"
+        assert len(readings(stub)) == 1  # no reading was sent past the budget

@@ -57,6 +57,8 @@ class LLMReader:
         self._model, self._breaker = model, breaker
 
     def read(self, text: str, ctx: ReadingContext) -> Reading:
+        if not ctx.llm_allowed:
+            raise LLMError("over the conversation's LLM budget")
         if not self._breaker.allow():
             raise LLMError("breaker open")
         text = normalise(text)

@@ -111,6 +111,8 @@ class ReadingContext(BaseModel):
     started: bool = Field(default=True, description="A rejection has already been told.")
     story: Story = Field(default_factory=Story)
     recent: list[str] = Field(default_factory=list, description="The person's recent messages.")
+    llm_allowed: bool = Field(
+        default=True, description="The conversation's LLM budget allows one more call.")
 
 
 class Reader(Protocol):
