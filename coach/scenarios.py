@@ -244,12 +244,13 @@ def scenario_from_story(story: Story) -> Scenario:
     stated = (story.stated_reason or "").strip()
     reason = next((r for r, words in _STATED if re.search(rf"\b({words})", stated.lower())),
                   _BY_CONTEXT[story.context])
-    offer = (story.ask or "").strip()[:300] or "your proposal"
+    ask = (story.ask or "").strip()[:300]
+    offer = f"your request {ask}" if ask.lower().startswith("to ") else ask or "your proposal"
     if stated:
         stated = stated[0].upper() + stated[1:300] + ("" if stated[-1] in ".!?" else ".")
     opening = f"Sorry, we can't accept {offer}." + (f" {stated}" if stated else "")
     return Scenario(
-        id="your-story", title=f"Rehearse this: {offer}"[:200],
+        id="your-story", title=f"Rehearse this: {re.sub(r'^to ', '', ask) or offer}"[:200],
         context=f"Your own situation: you asked for {offer} and heard No.",
         counterparty=Counterparty.model_validate((story.counterparty or "").strip()[:80]),
         offer=offer, opening_no=opening, hidden_reason=reason,

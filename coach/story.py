@@ -254,6 +254,9 @@ _ASK_VERBS = (  # the person's own ask first; what they were offered only as a f
         r"(?:my|our) (?:request|proposal|ask) (?:for|of|to))\s+"
         rf"(?P<ask>{_PHRASE})"),
     _rx(rf"\basked\s+(?:[\w']+\s+){{1,3}}?(?P<ask>(?:if|whether|to)\s{_PHRASE})"),
+    # "I pitched Dana, the buyer at Greenleaf, to stock our jars at $4.20": the pitch, not a price
+    _rx(rf"\b(?:pitched|asked|begged|convinced|persuade|persuaded|invited)\b[^.;!?]{{0,60}}?,\s+"
+        rf"(?P<ask>to\s{_PHRASE})"),
     _rx(rf"\b(?:offered|told \w+(?: \w+)? that|announced that)\s+(?P<ask>{_PHRASE})"),
 )
 _CUT = re.compile(r",\s|\s(?:but|because|since|so|which|and (?:the|they|he|she|it|was|got|then|"

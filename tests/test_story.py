@@ -178,3 +178,15 @@ def test_the_one_who_said_no_is_the_counterparty_not_a_relation_named_later(
     story = extractor.extract("my ex said no to swapping weekends so I can take the kids to my "
                               "mum's 70th", None)
     assert story.counterparty == "my ex"
+
+
+def test_a_pitch_is_the_ask_and_rehearse_this_is_built_around_it(
+        extractor: StoryExtractor) -> None:
+    from coach.scenarios import scenario_from_story
+
+    story = extractor.extract("I pitched Dana, the buyer at Greenleaf, to stock our jars at "
+                              "$4.20 a unit and she said \"not for this season\".", None)
+    assert story.ask == "to stock our jars at $4.20 a unit"
+    scenario = scenario_from_story(story)
+    assert scenario.title == "Rehearse this: stock our jars at $4.20 a unit"
+    assert scenario.opening_no.startswith("Sorry, we can't accept your request to stock")
