@@ -237,7 +237,7 @@ def start_rehearsal(session: Session) -> None:
     """A new rehearsal conversation whose first message is the counterparty's No."""
     ss = st.session_state
     assert session.state.rehearsal is not None
-    stored = StoredSession.start(get_store(), session, session.state.rehearsal.scenario.title)
+    stored = StoredSession.start(get_store(), session)
     ss.mode, ss.state, ss.conv_id = "rehearse", session.state, stored.id
     ss.messages = [{"role": "assistant", "text": session.opening or "", "meta": OPENING_META}]
     st.query_params["c"] = ss.conv_id

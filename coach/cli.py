@@ -101,9 +101,7 @@ def _converse(session: Session, prompt: str, stored: StoredSession | None = None
             if not message.strip():  # nothing to keep: the coach only nudges
                 stream = session.stream(message)
             else:
-                title = (session.state.rehearsal.scenario.title if session.state.rehearsal
-                         else message)
-                stored = stored or StoredSession.start(Store(), session, title)
+                stored = stored or StoredSession.start(Store(), session, message)
                 stream = stored.say(message)
         else:  # a message left unanswered last time
             stream, pending = stored.answer(pending), None  # type: ignore[union-attr]

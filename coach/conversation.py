@@ -27,8 +27,11 @@ class StoredSession:
         self.store, self.id, self.session, self._today = store, conv_id, session, today
 
     @classmethod
-    def start(cls, store: Store, session: Session, title: str) -> StoredSession:
-        """A new stored conversation; a rehearsal's first message is the counterparty's No."""
+    def start(cls, store: Store, session: Session, first_message: str = "") -> StoredSession:
+        """A new stored conversation, titled after its scenario or the person's first message
+        (not yet sent); a rehearsal's first message is the counterparty's No."""
+        rehearsal = session.state.rehearsal
+        title = rehearsal.scenario.title if rehearsal else first_message
         title = " ".join(title.split())[:TITLE_CHARS] or "Untitled"
         conv_id = store.create(session.state.mode, title, session.state.model_dump_json())
         if session.opening is not None:

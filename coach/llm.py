@@ -104,12 +104,20 @@ class TemplateModel:
         return chunks(draft.template)
 
 
+def _timed_out(exc: BaseException) -> bool:
+    """The endpoint did not answer in time (the SDK's or its HTTP client's time-out)."""
+    import httpx2
+    import openai
+
+    return isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException)
+
+
 def _describe(exc: BaseException) -> str:
     """A fixed reason per failure kind; never the exception's own text (it may hold the key)."""
     import httpx2
     import openai
 
-    if isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
+    if _timed_out(exc):
         return "timed out"
     if isinstance(exc, openai.APIConnectionError | httpx2.TransportError):
         return "could not connect or the connection broke"
@@ -176,7 +184,7 @@ class OpenAIChatModel:
                 break
             time.sleep(RETRY_DELAY)
         kind = (SchemaUnsupported if _schema_rejected(error)
-                else LLMTimeout if _describe(error) == "timed out" else LLMError)
+                else LLMTimeout if _timed_out(error) else LLMError)
         raise kind(_describe(error))  # outside `except`: the SDK error is not its __context__
 
     def ping(self) -> bool:

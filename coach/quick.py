@@ -7,6 +7,7 @@ what it means, exactly as for typed words. None is offered once the plan is made
 from __future__ import annotations
 
 BACK = "Go back a step"
+_NONE = {"summary", "after_done", "intake", "empty", "crisis", "check_in", "safe_mode"}
 _BY_KIND: dict[str, tuple[str, ...]] = {
     "open": ("Yes, it was a No.", "Maybe it wasn't really a No."),
     "challenge": ("Okay, it was a No.",),
@@ -29,8 +30,7 @@ _BY_STEP: dict[int, tuple[str, ...]] = {
 
 def quick_replies(kind: str | None, step: int | None) -> tuple[str, ...]:
     """The answers to offer after a reply of this kind at this step (none after the plan)."""
-    if step is None or kind in (None, "summary", "after_done", "intake", "empty") or \
-            kind in ("crisis", "check_in", "safe_mode"):
+    if step is None or kind is None or kind in _NONE:
         return ()
     options = _BY_KIND.get(kind, _BY_STEP[step])
     return (*options, BACK) if step > 1 else options

@@ -49,6 +49,7 @@ class Facts:
 
 
 def _cap(text: str) -> str:
+    """The text with its first letter in capitals, as at the start of a sentence."""
     return text[:1].upper() + text[1:]
 
 
@@ -123,7 +124,7 @@ def _advice_from(card: Passage, d: Decision, s: CoachState, f: Facts) -> list[st
     phrasing = next((line.lstrip("- ").strip() for line in card.text.splitlines()
                      if line.startswith("- ")), "")
     say = f" You might say: {phrasing}" if phrasing else ""
-    todo = todo[:1].upper() + todo[1:]
+    todo = _cap(todo)
     back = (f" Back to step {d.step}: {step_question(d.step, f)}"
             if s.started and s.step <= 6 else "")
     text = f"{idea} {todo}{say}".strip()
@@ -159,7 +160,7 @@ def _open(d: Decision, s: CoachState, f: Facts) -> list[str]:
     return [
         f"That's a real No: {f.full} turned down {f.ask}{said}. Before we look at what to do, "
         "can you say it in your own words, plainly, without softening it?",
-        f"Thank you for telling me. {f.full[0].upper() + f.full[1:]} said no to {f.ask}{said}, "
+        f"Thank you for telling me. {_cap(f.full)} said no to {f.ask}{said}, "
         "and that stings. First step: name it. How would you put what happened, in one "
         "honest sentence?",
     ]
@@ -235,7 +236,7 @@ def _advance_3(s: CoachState, f: Facts) -> list[str]:
 def _trap(d: Decision, s: CoachState, f: Facts) -> list[str]:
     trap = d.trap or "personalizing"
     name, explain = traps.TRAP_NAMES[trap], traps.explain(trap)
-    explain = explain.replace(name[0].upper() + name[1:], f"*{name[0].upper() + name[1:]}*", 1)
+    explain = explain.replace(_cap(name), f"*{_cap(name)}*", 1)
     facts = (f'What {f.who} actually said was "{f.reason}", which is about their side. '
              if f.reason else f"What you know is that {f.who} said no to {f.ask}. ")
     return [
@@ -325,7 +326,7 @@ def _need_stop(d: Decision, s: CoachState, f: Facts) -> list[str]:
     return [
         f"Good: you'll come back {when}. Now a stop rule, so persistence doesn't turn into "
         f"chasing. When will you stop? For example: {plans.DEFAULT_STOP_RULE}.",
-        f"{when[0].upper() + when[1:]} it is. What's your stop rule? Say \"ok\" to use this "
+        f"{_cap(when)} it is. What's your stop rule? Say \"ok\" to use this "
         f"one: {plans.DEFAULT_STOP_RULE}.",
     ]
 
@@ -357,7 +358,7 @@ def _what_happened(state: CoachState, f: Facts) -> str:
     """The No in a sentence: from the story when it is known, else the person's words."""
     if state.story.counterparty and state.story.ask:
         said = f', saying "{f.reason}"' if f.reason else ""
-        return f"{f.full[0].upper() + f.full[1:]} said no to {f.ask}{said}."
+        return f"{_cap(f.full)} said no to {f.ask}{said}."
     return state.plan.acknowledged or f"{f.who} said no to {f.ask}"
 
 

@@ -61,7 +61,8 @@ def test_reaching_the_plan_records_the_journal_once(offline_deps: Deps) -> None:
 def test_a_rehearsal_starts_with_the_counterpartys_no() -> None:
     scenario = load_scenarios(get_settings().knowledge_dir)[0]
     store = Store()
-    stored = StoredSession.start(store, Session.rehearse(scenario), scenario.title)
+    stored = StoredSession.start(store, Session.rehearse(scenario))
+    assert store.get(stored.id).title == scenario.title[:60]
     messages = store.get(stored.id).messages
     assert [(m.role, m.text) for m in messages] == [("assistant", scenario.opening_no)]
 

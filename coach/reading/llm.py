@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from coach import prompts
 from coach.errors import LLMError
 from coach.knowledge import Topic
-from coach.llm import AnswerError, LLMTimeout
+from coach.llm import AnswerError, CircuitBreaker, LLMTimeout
 from coach.reading.model import Intent, Reading, ReadingContext, Risk, TrapSeen
 from coach.reading.normalise import normalise
 
@@ -42,18 +42,12 @@ class Structured(Protocol):
     def structured(self, messages: list[dict[str, str]], schema: type[T]) -> T: ...
 
 
-class Breaker(Protocol):
-    def allow(self) -> bool: ...
-    def record_success(self) -> None: ...
-    def record_failure(self, hang: bool = False) -> bool: ...
-
-
 class LLMReader:
     """Reads with the configured model; shares the reply model's breaker."""
 
     name = "llm"
 
-    def __init__(self, model: Structured, breaker: Breaker) -> None:
+    def __init__(self, model: Structured, breaker: CircuitBreaker) -> None:
         self._model, self._breaker = model, breaker
 
     def read(self, text: str, ctx: ReadingContext) -> Reading:

@@ -35,3 +35,11 @@ def normalise(text: object) -> str:
     if len(text) > MAX_CHARS:
         text = text[:MAX_CHARS].rsplit(" ", 1)[0] or text[:MAX_CHARS]
     return text
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """The text's sentences (split after . ! ? and at line breaks), stripped, none empty."""
+    return [x.strip() for x in _SENTENCE_BREAK.split(text) if x.strip()]

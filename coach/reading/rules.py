@@ -17,7 +17,7 @@ from coach import plan as plans
 from coach import traps
 from coach.reading import cues
 from coach.reading.model import Intent, Reading, ReadingContext, TrapSeen
-from coach.reading.normalise import normalise
+from coach.reading.normalise import normalise, sentences
 from coach.settings import REPO_DIR
 
 
@@ -132,7 +132,6 @@ def feelings_in(text: str) -> list[str]:
     return [name for _, name in sorted(found)]
 
 
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 _QUOTE = re.compile(r"[\"“]([^\"”]{15,})[\"”]|(?<!\w)'([^']{15,})'(?!\w)")
 WORK_WORDS = 40  # the plan keeps at most this many of the person's words for one step
 
@@ -143,11 +142,10 @@ def work_of(step: int, text: str) -> str | None:
     When no sentence reads as the step's work, the first plain one stands in; at step 3 a
     self-critical sentence is never kept: no sentence is better than that one.
     """
-    sentences = [x.strip() for x in _SENTENCES.split(text) if x.strip()]
-    fit = [x for x in sentences
-           if not traps_in(x) and not _STUCK.search(x) and step_work(step, x, cues.read(x))]
+    plain = [x for x in sentences(text) if not traps_in(x) and not _STUCK.search(x)]
+    fit = [x for x in plain if step_work(step, x, cues.read(x))]
     if not fit and step != 3:
-        fit = [x for x in sentences if not traps_in(x) and not _STUCK.search(x)][:1]
+        fit = plain[:1]
     words = " ".join(fit[:2]).split()
     if not words:
         return None
@@ -159,8 +157,8 @@ def own_message(text: str) -> str | None:
     quoted = _QUOTE.search(text)
     if quoted:
         return (quoted.group(1) or quoted.group(2)).strip()
-    asks = [x for x in _SENTENCES.split(text) if x.strip().endswith("?") and len(x.split()) >= 8]
-    return asks[0].strip() if asks else None
+    asks = [x for x in sentences(text) if x.endswith("?") and len(x.split()) >= 8]
+    return asks[0] if asks else None
 
 
 class RuleReader:

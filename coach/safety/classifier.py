@@ -12,7 +12,6 @@ and suicide; threats to others are the rules' job.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ import yaml
 from coach.reading import heads
 from coach.reading.banks import Family
 from coach.reading.embedding import Embedder, trained
-from coach.reading.normalise import normalise
+from coach.reading.normalise import normalise, sentences
 from coach.safety import rules
 
 LABELS = ("crisis", "risky", "lookalike", "ordinary")  # lookalike: our hard negatives;
@@ -31,7 +30,6 @@ LABELS = ("crisis", "risky", "lookalike", "ordinary")  # lookalike: our hard neg
 RECALL = 0.95  # the dev recall each head's threshold must keep
 MAX_FALSE_ALARMS = (0.03, 0.10)  # and the dev share of hard negatives each may flag
 MAX_ORDINARY = (0.005, 0.01)  # and of everyday coaching messages: a check-in is a real cost
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 NEIGHBOURS = 5
 TEMPERATURE = 0.05  # cosine similarity: a neighbour 0.05 less alike weighs 1/e as much
 LONG = 25  # words: longer messages are read sentence by sentence as well
@@ -116,6 +114,11 @@ class Scores:
     lookalike: float  # how much it resembles our hard negatives (figures of speech...)
     ordinary: float  # how much it resembles everyday coaching messages
 
+    @property
+    def safe(self) -> float:
+        """How much it resembles what is safe: our lookalikes or everyday coaching talk."""
+        return max(self.lookalike, self.ordinary)
+
 
 class EmbeddingScreen:
     """The bank's heads, and the shared embedder that gives each message its vector."""
@@ -140,7 +143,7 @@ class EmbeddingScreen:
             return Scores(0.0, 0.0, 0.0, 0.0)
         parts = [text]
         if len(text.split()) > LONG:
-            parts += [s for s in _SENTENCE.split(text) if len(s.split()) >= 3]
+            parts += [s for s in sentences(text) if len(s.split()) >= 3]
         vectors = np.asarray(self._embed.vectors(parts), dtype=np.float64)
         s = blend(self.heads, vectors)
         # A sentence counts only as clear risk (alone, most read as despair), and only as

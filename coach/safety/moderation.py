@@ -7,7 +7,7 @@ unexpected answer) adds nothing, and the rules and embeddings never wait on it t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 from coach.settings import Settings
 
@@ -19,18 +19,15 @@ _CRISIS = ("self_harm_intent", "self_harm_instructions")
 class Moderation:
     """The configured endpoint's /moderations, read for self-harm."""
 
-    name = "moderation"
-
-    def __init__(self, settings: Settings, http_client: Any = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         import openai
 
         secret = settings.openai_api_key
         self._client = openai.OpenAI(
             api_key=secret.get_secret_value() if secret else "no-key",
-            base_url=settings.openai_base_url, timeout=TIMEOUT, max_retries=0,
-            http_client=http_client)
+            base_url=settings.openai_base_url, timeout=TIMEOUT, max_retries=0)
 
-    def tier(self, message: str) -> str | None:
+    def tier(self, message: str) -> Literal["crisis", "check_in"] | None:
         """"crisis", "check_in" or None (also when the endpoint fails)."""
         try:
             result = self._client.moderations.create(model=MODEL, input=message).results[0]

@@ -71,8 +71,8 @@ class Screen:
             found += self._embedded(recent)
         if self.moderation is not None and not any(t == "crisis" for t, _ in found):
             said = self.moderation.tier(recent[-1])  # asked only when it could add something
-            if said in ("crisis", "check_in"):
-                found.append(("crisis" if said == "crisis" else "check_in", "self_harm"))
+            if said is not None:
+                found.append((said, "self_harm"))
         if not found:
             return None
         tier: Tier = "crisis" if any(t == "crisis" for t, _ in found) else "check_in"
@@ -98,8 +98,7 @@ class Screen:
         scores = [self.embedding.scores(m) for m in recent]
         newest = scores[-1]
         denied = rules.says_safe(recent[-1])  # "I'm not suicidal"
-        unlike = max(newest.lookalike, newest.ordinary)  # what it resembles that is safe
-        sure = newest.crisis >= max(crisis_at, SURE) and newest.crisis > unlike
+        sure = newest.crisis >= max(crisis_at, SURE) and newest.crisis > newest.safe
         if sure and not denied:
             return [("crisis", "self_harm")]
         if denied or rules.figurative(recent[-1]):  # "not suicidal", "this deal is killing me"
@@ -107,7 +106,7 @@ class Screen:
         soft = [_soft(s) + HOPELESS * rules.hopeless(m)
                 for s, m in zip(scores, recent, strict=True)]
         over = newest.risky >= risky_at or newest.crisis >= crisis_at
-        if (over and newest.risky > unlike) or soft[-1] >= ALONE:
+        if (over and newest.risky > newest.safe) or soft[-1] >= ALONE:
             return [("check_in", "self_harm")]
         if soft[-1] >= SOFT_FLOOR and sum(v for v in soft if v >= SOFT_FLOOR) >= BUILD_UP:
             return [("check_in", "self_harm")]  # built up over the turns
@@ -116,7 +115,7 @@ class Screen:
 
 def _soft(s: Scores) -> float:
     """What a message adds to the build-up: its risk, unless it reads more like safe talk."""
-    return s.risky if s.risky > max(s.lookalike, s.ordinary) else 0.0
+    return s.risky if s.risky > s.safe else 0.0
 
 
 def build_screen(embedder: Embedder | None, knowledge_dir: Path,
