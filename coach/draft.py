@@ -27,6 +27,5 @@ class Draft:
     cards: tuple[Passage, ...] = ()
     history: tuple[tuple[str, str], ...] = ()  # recent ("user"|"assistant", text), oldest first
     details: tuple[str, ...] = ()  # the person's specifics a good reply reuses
-    needs_action: bool = False  # the step asks for a concrete action or message
     reveal_level: int = 0  # rehearsal: how much of the hidden reason may be said (0-3)
     concealed: tuple[str, ...] = field(default=())  # rehearsal: words not to say at this level

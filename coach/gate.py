@@ -8,13 +8,15 @@ person's message back (over half the reply copied from it); none of that is a re
 
 Deterministic and cheap (regexes and word lists, well under a millisecond), so it runs on
 every LLM reply. Checks, in order: empty, length, system-prompt leak, chat-template markup,
-key, URL/image/link/HTML, echoed prompt data, role confusion, later-step content, concealed words
-(counterparty), specificity, actionability, overly positive wording, readability, language.
+key, URL/image/link/HTML/markdown, echoed prompt data, the reply describing its instructions,
+role confusion, later-step content, concealed words (counterparty), specificity (a story detail,
+or two telling words of the message it answers), a question or any imperative, false cheer
+(unless quoted or negated), readability (quotes aside), language.
 
 It does not judge empathy or truth; it catches what a user would notice as broken, pushy,
-generic or off-step. Later-step content is found with keyword families, so a reply that
-*mentions* the next step in passing may still pass; drafting it (a feedback message, a new
-offer, a stop rule) does not. The language check only compares English with a few other
+generic or off-step. Later-step content is its drafted form, not its name: a reply may say
+"we'll circle back to a counter-offer", but not write the feedback message (a quoted request),
+propose the new offer, or set dated follow-ups and a stop rule before their step. The language check only compares English with a few other
 European languages by stopwords and stays silent on short or unclear text.
 """
 
@@ -44,29 +46,56 @@ _ROLE_LINE = re.compile(
     r"^\s*\**(?:person|user|me|human|client|you|assistant|coach|ai|model)\s*\**\s*:", re.I | re.M
 )
 # API keys as the common providers shape them, and an echoed Authorization header
-_SECRET = re.compile(r"\b(?:sk|gsk|xai|pk)[-_][\w-]{8,}|\bBearer\s+\S{6,}|\bAuthorization:", re.I)
+_SECRET = re.compile(r"\b(?:sk|gsk|xai|pk)[-_][\w-]{8,}|\bBearer\s+\S{6,}|\bAuthorization:"
+                     r"|\b(?:api|secret|access)[_ -]?key\b\s*[:=]|\bAKIA[0-9A-Z]{12,}", re.I)
 _JSON = re.compile(r'\{\s*"[\w ]{1,40}"\s*:')
 ECHO_WORDS = 8  # this many of the person's words in a row is a copy, not a quote
-_AS_PERSON = re.compile(r"\bas (?:your|the) (?:client|user|person)\b,? i\b", re.I)
+_AS_PERSON = re.compile(
+    r"\bas (?:your|the) (?:client|user|person)\b,? i\b"
+    r"|^\W*as (?:the|a|an|your) (?!coach\b)[\w' -]{2,30}(?: here)?, (?:i|we)\b", re.I)
 
-# Content that belongs to a later step: the step number where it starts being allowed.
+# A later step's drafted content (not a passing mention): the step where it becomes allowed.
+_QUOTED_ASK = (r"['\"“‘][^'\"”’]{0,200}\b(?:could|would|can|will) (?:you|we)\b[^'\"”’]{0,200}\?"
+               r"|['\"“‘](?:what|which|how|why)\b[^'\"”’]{3,200}\?")
+_DATE = (r"(?:\d|the \d|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep"
+         r"|oct|nov|dec|next (?:week|month))")
 _LATER_STEP: dict[int, re.Pattern[str]] = {
     4: re.compile(
-        r"\bsubject:|\bdear \w+|here'?s (?:a|an) (?:message|email|note)|feedback (?:email|message)"
-        r"|could i ask what (?:specifically|exactly)",
+        rf"\bsubject:|\bdear \w+,|here'?s (?:a|an|the) (?:message|email|note|draft)\b"
+        rf"|\b(?:email|message|ask|text|write to|send) [\w ]{{0,30}}(?:today|now|tomorrow)?:? ?"
+        rf"(?:{_QUOTED_ASK})",
         re.I,
     ),
     5: re.compile(
-        r"\b(?:revised|adjusted|new|counter|improved) ?-?(?:offer|proposal|pitch)\b"
-        r"|\bwalk-?away point\b",
+        r"(?:^|[.:;!?]\s+)(?:so |then |now )?(?:go back and |come back and )?"
+        r"(?:propose|offer|go back to \w+ with|counter(?:-offer)? with|pitch|come back with"
+        r"|go back with)\b(?! (?:to )?(?:a|the) (?:next|later) step)"
+        r"|\bwalk-?away point (?:is|of|at)\b|\bnew offer:|\bmake (?:a|an|them|him|her)"
+        r" (?:new|revised|better|lower|higher|fresh) (?:offer|proposal|pitch) (?:of|at|with)\b",
         re.I,
     ),
     6: re.compile(
-        r"\bstop rule\b|\bpersistence plan\b|\bfollow[- ]up plan\b|\bcircle back\b"
-        r"|\bif they say no (?:again|twice)\b",
+        rf"\bstop rule:|\bif (?:it'?s still|(?:she|he|they)(?: still)? says?) no\b[^.]{{0,60}}"
+        rf"\b(?:drop it|stop|let it go|walk away|move on|give up|accept it|escalate)\b"
+        rf"|\b(?:follow up|email|call|text|message|write to|contact|chase|ping)(?: \w+)?"
+        rf"(?: again)? (?:on|by) {_DATE}|\bstop (?:pursuing|chasing|asking|pushing)\b",
         re.I,
     ),
 }
+# The prompt's own words said back, or the reply describing its instructions
+_SELF_REPORT = re.compile(
+    r"\b(?:my|the) (?:system )?(?:prompt|instructions)\b|\bas instructed\b"
+    r"|\bi(?:'m| am) (?:required|instructed|told|programmed|supposed) to\b"
+    r"|\b(?:the engine'?s?|my) rules\b|\bi(?:'m| am) (?:now )?(?:not )?allowed to\b|\bi must not\b"
+    r"|\bi(?:'m| am) the step \d|\[(?:engine|system|step)\b|\bstep=\d|\b\w+_fallback\b",
+    re.I,
+)
+# Markdown a chat bubble shows raw: headings, bold, bullets, numbered lists, quotes, tables
+_MARKDOWN = re.compile(
+    r"^\s*(?:#{1,6} |[-*+] |\d+\. |> |\|)|\*\*[^*\n]+\*\*|__[^_\n]+__", re.M
+)
+_NEGATED = re.compile(
+    r"\b(?:not|n't|never|no|won't|without|isn't|rather than)\b[^.!?]{0,40}$", re.I)
 _PLATITUDES = (
     "everything happens for a reason", "you've got this", "you got this", "no worries",
     "it will all work out", "it'll all work out", "everything will be fine",
@@ -77,8 +106,14 @@ _PLATITUDES = (
 _IMPERATIVES = _words(
     "try write send take ask tell give note pick choose list draft wait say plan make set go "
     "put call email read decide name think let's lets imagine start sleep step picture "
-    "consider jot describe share keep check"
+    "consider jot describe share keep check hold park sit give let leave look notice breathe "
+    "walk book sketch map mark open close find bring offer propose read reread rewrite run "
+    "tell remind practise practice rehearse hang pause stop skip drop hand treat come stay "
+    "remember allow ring text message schedule block add cut swap aim expect count frame "
+    "put turn use go just please"
 )
+_LEAD_IN = re.compile(r"^(?:so|now|then|first|and|but|for now|today|tonight|meanwhile)\b,? |"
+                      r"^(?:before|after|when|once|if|until|while)\b[^,]{0,60}, ", re.I)
 _STOPWORDS: dict[str, frozenset[str]] = {
     "en": _words("the and is are was you your i it that this what with have not but "
                  "they my to of for be can would do me"),
@@ -96,6 +131,16 @@ _STOPWORDS: dict[str, frozenset[str]] = {
                  "muito como"),
 }
 _WORD = re.compile(r"[\w']+", re.UNICODE)
+# words too common to show a reply is about this person's case
+_COMMON = _words(
+    "that this with what they them their have been were will would could should about your "
+    "just like really know think feel said says want wanted because still even much some "
+    "then there when from into over more only also very going back they're i'm it's don't "
+    "didn't can't rejection rejected offer feedback step next time thing things something "
+    "make made good well went right now today again sure okay maybe the and for but not you "
+    "she her his him our was are has had got my me we us it is in on at to of an so if or"
+)
+_QUOTE = re.compile(r"'[^']{20,}'|\"[^\"]{20,}\"|“[^”]{20,}”|‘[^’]{20,}’")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -112,19 +157,47 @@ def language(text: str) -> str | None:
     return best
 
 
+def _tokens(detail: str) -> list[str]:
+    """A detail's telling words: names (any length), numbers, and other words of 4+ letters."""
+    return [t for t in _WORD.findall(detail) if t.lower() not in _COMMON and (
+        len(t) >= 4 or t[:1].isupper() or re.search(r"\d", t))]
+
+
 def _mentions(text: str, detail: str) -> bool:
     low = text.lower()
     if detail.lower() in low:
         return True
-    tokens = [t for t in _WORD.findall(detail.lower()) if len(t) >= 4 or re.search(r"\d", t)]
-    return any(re.search(rf"(?<![\w.]){re.escape(t)}(?![\w])", low) for t in tokens)
+    return any(re.search(rf"(?<![\w.]){re.escape(t.lower())}(?![\w])", low)
+               for t in _tokens(detail))
+
+
+def _specific(text: str, draft: Draft) -> bool:
+    """It uses the person's facts: one of the story's details, or two telling words of the
+    message it answers (a good reply often works on what was just said, not on who said no)."""
+    if any(_mentions(text, d) for d in draft.details):
+        return True
+    ours = {w.lower() for w in _WORD.findall(text)}
+    theirs = {t.lower() for t in _tokens(draft.user_message)
+              if len(t) >= 4 or re.search(r"\d", t)}
+    return len(ours & theirs) >= 2
+
+
+def _platitude(text: str) -> bool:
+    """A stock phrase of false cheer, unless it is quoted or negated ("not a silver lining")."""
+    low = text.lower().replace("’", "'")
+    for phrase in _PLATITUDES:
+        for m in re.finditer(re.escape(phrase), low):
+            before = low[max(0, m.start() - 1) : m.start()]
+            if before not in ("'", '"', "‘", "“") and not _NEGATED.search(low[: m.start()]):
+                return True
+    return False
 
 
 def _actionable(text: str) -> bool:
     if "?" in text:
         return True
     for sentence in _SENTENCE_END.split(text):
-        first = _WORD.findall(sentence.lower())[:1]
+        first = _WORD.findall(_LEAD_IN.sub("", sentence.strip().lower()))[:1]
         if first and first[0] in _IMPERATIVES:
             return True
     return False
@@ -161,6 +234,8 @@ def markup(text: str) -> str | None:
         return f"HTML (echoes our <{name}> data tag)" if name in DATA_TAGS else "HTML"
     if _JSON.search(text):
         return "JSON (echoes the prompt's data)"
+    if _MARKDOWN.search(text):
+        return "markdown"
     return None
 
 
@@ -170,7 +245,7 @@ def prefix_problem(text: str, draft: Draft) -> str | None:
     words = len(_WORD.findall(text))
     if words > MAX_WORDS:
         return f"too long ({words} words)"
-    if any(phrase in low for phrase in LEAK_PHRASES):
+    if any(phrase in low for phrase in LEAK_PHRASES) or _SELF_REPORT.search(text):
         return "system prompt leak"
     problem = markup(text)
     if problem:
@@ -195,14 +270,14 @@ def check(text: str, draft: Draft) -> str | None:
         return problem
     if _copied_share(text, draft.user_message) >= 0.5:
         return "echoes the person's message"
-    low = text.lower()
-    if draft.details and not any(_mentions(text, d) for d in draft.details):
+    if draft.details and not _specific(text, draft):
         return "not specific (uses none of the person's details)"
-    if draft.needs_action and not _actionable(text):
+    if draft.task == "coach" and not _actionable(text):
         return "no question or action"
-    if text.count("!") > 1 or any(p in low.replace("’", "'") for p in _PLATITUDES):
+    if text.count("!") > 1 or _platitude(text):
         return "overly positive"
-    if any(len(_WORD.findall(s)) > MAX_SENTENCE_WORDS for s in _SENTENCE_END.split(text)):
+    unquoted = _QUOTE.sub("", text)  # a quote of the person's long sentence is theirs
+    if any(len(_WORD.findall(s)) > MAX_SENTENCE_WORDS for s in _SENTENCE_END.split(unquoted)):
         return "hard to read (a sentence over 45 words)"
     theirs, ours = language(draft.user_message), language(text)
     if theirs and ours and theirs != ours:

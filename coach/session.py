@@ -322,7 +322,6 @@ class Session:
             task="coach", step=decision.step, step_name=spec.topic, goal=_goal(decision),
             user_message=cleaned.text, story=coach.story, template=template,
             cards=tuple(cards), details=details(coach.story),
-            needs_action=spec.needs_action and decision.kind in ("advance", "stay"),
             history=_history(state),
         )
         state = state.model_copy(update={"coach": coach})

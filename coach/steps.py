@@ -32,27 +32,24 @@ class StepSpec:
     topic: Topic
     title: str
     goal: str
-    needs_action: bool
 
 
 STEPS: tuple[StepSpec, ...] = (
     StepSpec(1, "acknowledge", "Acknowledge the rejection",
-             "help the person say plainly that they got a No, without softening it", False),
+             "help the person say plainly that they got a No, without softening it"),
     StepSpec(2, "detach", "Detach emotionally",
-             "name the feeling and pause before any reply to the other side", True),
+             "name the feeling and pause before any reply to the other side"),
     StepSpec(3, "reframe", "Reframe the narrative",
              "find what went well, what was learned, and what the No says about the offer, "
-             "the timing or their needs rather than the person", False),
+             "the timing or their needs rather than the person"),
     StepSpec(4, "ask-feedback", "Ask for feedback",
-             "draft a feedback request the person can send, or read the clues if they cannot ask",
-             True),
+             "draft a feedback request the person can send, or read the clues if they cannot ask"),
     StepSpec(5, "adjust-strategy", "Adjust the strategy",
              "change the offer: pitch, added value, style, a realistic goal, a walk-away point, "
-             "a different arrangement", True),
+             "a different arrangement"),
     StepSpec(6, "persist-smart", "Stay persistent, but smart",
              "plan when and on what trigger to come back, with which adjusted offer, "
-             "and a stop rule",
-             True),
+             "and a stop rule"),
 )
 DONE = 7  # the step after the last one: the plan is complete
 

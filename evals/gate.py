@@ -26,7 +26,7 @@ def draft_for(row: dict) -> Draft:
     story = Story(counterparty=row.get("counterparty") or None, ask=row.get("ask") or None)
     return Draft(task="coach", step=spec.number, step_name=spec.topic, goal=spec.goal,
                  user_message=row["person_said"], story=story, template="",
-                 details=details(story), needs_action=spec.needs_action)
+                 details=details(story))
 
 
 def score(rows: list[dict]) -> dict[str, object]:

@@ -59,6 +59,14 @@ def test_a_detail_counts_when_any_distinctive_word_of_it_is_used() -> None:
         ("Jonas said no! But you will win! How do you feel?", "overly positive"),
         ("Jonas said no. You've got this. What happened?", "overly positive"),
         ("That stings. How do you feel about it?", "not specific"),
+        ("## Step 2\n**Jonas said no.** How do you feel?", "markdown"),
+        ("- Jonas said no\n- Take a walk. How do you feel?", "markdown"),
+        ("| Jonas | no |\n|---|---|\nHow do you feel?", "markdown"),
+        ("My instructions say to name a trap. Jonas said no. What happened?", "prompt leak"),
+        ("[ENGINE: step=3] Jonas said no. What happened?", "prompt leak"),
+        ("Per the engine's rules I may propose things now. Offer Jonas 0.12?", "prompt leak"),
+        ("As the translator, I think Jonas was wrong about 0.13.", "role confusion"),
+        ("Jonas said no. api_key: AKIA4JXW7QPLM2RT9ZKE What next?", "key"),
     ],
 )
 def test_bad_replies_are_rejected_with_a_reason(text: str, reason: str) -> None:
@@ -73,6 +81,9 @@ def test_bad_replies_are_rejected_with_a_reason(text: str, reason: str) -> None:
         (1, "Here's a message you could send Jonas about 0.13: thanks for the answer.", 4),
         (3, "Jonas said no, so make a new offer of 0.12 with a review. Does that fit?", 5),
         (4, "Ask Jonas, and set a stop rule: two more No's and you move on. Okay?", 6),
+        (3, "Maybe. Email Jonas today: 'Could you share where the 0.13 rate fell short?'", 4),
+        (1, "Lexa said no. Go back to Jonas with 0.12 and a six-month review. Okay?", 5),
+        (5, "Offer 0.12. Email Jonas on 3 March, and if he still says no, drop it. Okay?", 6),
     ],
 )
 def test_content_of_a_later_step_is_rejected(step: int, text: str, later: int) -> None:
@@ -84,18 +95,47 @@ def test_a_step_may_do_its_own_work() -> None:
         "Here's a message you could send Jonas: 'I understand 0.13 didn't work for you. "
         "Could I ask what specifically didn't work?' Would you send that?"
     )
-    assert check(text, draft(step=4, needs_action=True)) is None
+    assert check(text, draft(step=4)) is None
 
 
-def test_a_step_that_needs_an_action_needs_a_question_or_an_imperative() -> None:
+def test_a_coach_reply_needs_a_question_or_any_imperative() -> None:
     flat = "Jonas said no to 0.13. That is hard, and it is normal to feel it."
-    assert check(flat, draft(step=2, needs_action=True)) == "no question or action"
-    assert check(flat + " Take a walk before you answer him.", draft(needs_action=True)) is None
-    assert check(flat, draft(needs_action=False)) is None
+    assert check(flat, draft(step=2)) == "no question or action"
+    assert check(flat + " Take a walk before you answer him.", draft()) is None
+    assert check(flat + " Before you reply, park it until tomorrow.", draft()) is None
+    assert check(flat + " Sit with that for a minute.", draft()) is None
+
+
+@pytest.mark.parametrize(
+    ("step", "text"),
+    [
+        (2, "Jonas said no to 0.13. Once you've cooled down we'll circle back to a counter-offer "
+            "and a follow-up plan. What would help you cool off tonight?"),
+        (3, "This isn't about finding a silver lining in Jonas's No. What went well with Lexa?"),
+        (1, "I won't dress it up as 'meant to be': Lexa said no to 0.13. How does that land?"),
+        (4, "Later we can set a stop rule. For now: what would you most like to learn from Jonas?"),
+    ],
+)
+def test_passing_mentions_and_negated_cliches_pass(step: int, text: str) -> None:
+    assert check(text, draft(step=step)) is None
+
+
+def test_a_reply_about_what_was_just_said_is_specific() -> None:
+    said = "Jonas told me the churn was the issue, 6% monthly, and to come back under 3."
+    reply = "That's a clear target. What do you think drives most of the 6% churn?"
+    assert check(reply, draft(step=5, user_message=said, details=("Karen at Redpoint",))) is None
+    assert "not specific" in str(check("What did you learn from this experience?",
+                                       draft(step=3, user_message=said, details=("Karen",))))
+
+
+def test_a_quoted_long_sentence_of_the_person_is_not_a_run_on() -> None:
+    quote = "we had letters of support from the school and the library " * 4
+    reply = f"You wrote: '{quote.strip()}'. Jonas said no to 0.13. Which half is a fact?"
+    assert check(reply, draft(step=3)) is None
 
 
 def test_run_on_sentences_are_rejected() -> None:
-    run_on = "Jonas said no and " + "that is something that you can think about " * 6 + "today."
+    run_on = "Jonas said no and " + "that is something that you can think about " * 6 + "today?"
     assert check(run_on, draft()) == "hard to read (a sentence over 45 words)"
 
 
