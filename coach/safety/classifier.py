@@ -1,7 +1,7 @@
 """The crisis screen's embedding layer: risk by example, on the message's one MiniLM vector.
 
-Logistic heads over knowledge/safety.yaml (our own statements: crisis, check-in and hard
-negatives such as figures of speech and quoted speech), each averaged with a vote of the
+Logistic heads over knowledge/safety.yaml and knowledge/safety_bank.yaml (our own
+statements: crisis, check-in and hard negatives such as figures of speech and quoted speech), each averaged with a vote of the
 nearest examples: `crisis` (clear risk), `risky` (crisis or ambiguous despair),
 `lookalike` (our hard negatives) and `ordinary` (everyday coaching messages). Their
 thresholds are set on the bank's own dev split to favour recall (`calibrate`). A long
@@ -36,23 +36,31 @@ LONG = 25  # words: longer messages are read sentence by sentence as well
 SHORT = 3  # words: shorter messages say too little for a vector ("end", "ok"); rules only
 
 
-def bank(path: Path, ordinary: Sequence[str] = ()) -> Family:
-    """The bank's single statements as a family: crisis, risky (crisis or check-in), lookalike.
+def bank(paths: Sequence[Path], ordinary: Sequence[str] = ()) -> Family:
+    """The banks' single statements as a family: crisis, risky (crisis or check-in), lookalike.
 
-    `ordinary` are everyday coaching messages (the reading banks), added as safe examples
-    with their own label, so the heads learn what the coach usually hears and the screen can
-    tell a message that resembles them from risk; any the rules would flag are left out.
+    `ordinary` are everyday coaching messages (the reading banks, and each bank's `ordinary`
+    section), added as safe examples with their own label, so the heads learn what the coach
+    usually hears and the screen can tell a message that resembles them from risk; a long
+    one's sentences are added too; any the rules would flag are left out.
     """
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     index: dict[str, tuple[float, float, float, float]] = {}
-    for tier in ("crisis", "check_in", "safe"):
-        for items in (data.get(tier) or {}).values():
-            for text in items or []:
-                row = (float(tier == "crisis"), float(tier != "safe"), float(tier == "safe"), 0.0)
-                index.setdefault(normalise(str(text)), row)
-    for text in ordinary:
-        if not (rules.screen([text]) or rules.hopeless(text)):
-            index.setdefault(normalise(text), (0.0, 0.0, 0.0, 1.0))
+    everyday = list(ordinary)
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for tier in ("crisis", "check_in", "safe"):
+            row = (float(tier == "crisis"), float(tier != "safe"), float(tier == "safe"), 0.0)
+            for items in (data.get(tier) or {}).values():
+                for text in items or []:
+                    index.setdefault(normalise(str(text)), row)
+        everyday += [str(t) for items in (data.get("ordinary") or {}).values() for t in items or []]
+    for text in everyday:
+        # a long message is read sentence by sentence too: its sentences are everyday as well
+        parts = [text] + ([s for s in sentences(text) if len(s.split()) >= SHORT]
+                          if len(text.split()) > LONG else [])
+        for part in parts:
+            if not (rules.screen([part]) or rules.hopeless(part)):
+                index.setdefault(normalise(part), (0.0, 0.0, 0.0, 1.0))
     examples = [e for e in index if e]
     targets = np.array([index[e] for e in examples])
     return Family("safety", LABELS, examples, targets)
@@ -113,6 +121,7 @@ class Scores:
     risky: float
     lookalike: float  # how much it resembles our hard negatives (figures of speech...)
     ordinary: float  # how much it resembles everyday coaching messages
+    support: float = 0.0  # cosine similarity of the whole message to its nearest crisis example
 
     @property
     def safe(self) -> float:
@@ -123,10 +132,10 @@ class Scores:
 class EmbeddingScreen:
     """The bank's heads, and the shared embedder that gives each message its vector."""
 
-    def __init__(self, embed: Embedder, path: Path, ordinary: Sequence[str] = (),
+    def __init__(self, embed: Embedder, paths: Sequence[Path], ordinary: Sequence[str] = (),
                  cache: Path | None = None) -> None:
         self._embed = embed
-        family = bank(path, ordinary)
+        family = bank(paths, ordinary)
         # the thresholds depend on these settings: a change retrains
         tag = f"{NEIGHBOURS}:{TEMPERATURE}:{RECALL}:{MAX_FALSE_ALARMS}:{MAX_ORDINARY}"
         self.heads = trained(embed, family, cache, calibrate, tag)
@@ -150,4 +159,7 @@ class EmbeddingScreen:
         # a reason to ask: "Cut burn to stretch the runway" is not a crisis on its own.
         s[1:, 1] = s[1:, 0]
         best = int(np.argmax(s[:, 1]))
-        return Scores(float(s[0, 0]), float(s[best, 1]), float(s[best, 2]), float(s[0, 3]))
+        crisis = self.heads.targets[:, 0] > 0
+        support = float((self.heads.vectors[crisis] @ vectors[0]).max()) if crisis.any() else 0.0
+        return Scores(float(s[0, 0]), float(s[best, 1]), float(s[best, 2]), float(s[0, 3]),
+                      support)

@@ -35,7 +35,7 @@ _TOKEN = re.compile(r"[a-z0-9@$|!]*[a-z][a-z0-9@$|!]*")  # a word with at least 
 
 
 def _rules(*pairs: tuple[str, str]) -> list[tuple[re.Pattern[str], str]]:
-    return [(re.compile(_SQUEEZE.sub(r"\1", p)), r) for p, r in pairs]
+    return [(re.compile(_SQUEEZE.sub(r"\1", p)), _SQUEEZE.sub(r"\1", r)) for p, r in pairs]
 
 
 def _rx(*sources: str) -> re.Pattern[str]:
@@ -62,6 +62,12 @@ _REWRITES = _rules(  # contractions and slang, so that each pattern needs one sp
     (r"\bunalive[sd]?\b", "kill"),
     (r"\bunaliving\b", "killing"),
     (r"\bsewer ?slide\b|\bsuiside\b|\bsuicde\b", "suicide"),
+    # learners' English: other verbs for ending a life, "thinking to do" for "thinking of doing"
+    (r"\b(?:finish|stop|close|terminate|complete) my (?:own )?life\b(?! \w*(?:insurance|savings"
+     r"|story|cover|policy))", "end my life"),
+    *((rf"\b(?:thinking|feeling|planning|wanting) to {verb}\b", f"thinking about {doing}")
+      for verb, doing in (("end", "ending"), ("kill", "killing"), ("jump", "jumping"),
+                          ("die", "dying"), ("hang", "hanging"), ("cut", "cutting"))),
 )
 _FIGURES = _rules(  # known figures of speech, rewritten to neutral words
     (r"\b(career|political|professional|commercial|financial|social|business|corporate"
@@ -77,7 +83,7 @@ _FIGURES = _rules(  # known figures of speech, rewritten to neutral words
     (r"\b(kill|killed|killing) (myself|me) (laughing|trying|working|to (get|finish|close|meet"
      r"|make|hit|deliver))", r"work hard \3"),
     (r"\b(kill|killing|murder) (for|to get|to have|to land|to work|to be)\b", r"want badly \2"),
-    (r"\b(rather|sooner) (die|be dead) than\b(?! (?:keep |go on |continue )?(?:living|live"
+    (r"\b(rather|sooner) (die|be dead|jump off a bridge|jump off a cliff) than\b(?! (?:keep |go on |continue )?(?:living|live"
      r"|going on|existing|exist|wake|face|be alive)\b)", r"\1 walk away than"),
     (r"\b(contract|deal|partnership|agreement|lease|negotiation|talks|collaboration|retainer"
      r"|relationship|engagement)\b(.{0,80}?)\bend it\b", r"\1\2end that"),
@@ -109,7 +115,7 @@ _PAST = _rx(r"\b(?:years? ago|used to|as a (?:teen|teenager|kid)|in my (?:teens|
 _RECOVERED = _rx(
     r"\b(?:i am (?:\w+ )?(?:fine|okay|ok|good|well|safe|stable|handling)|good place|got (?:\w+ )?"
     r"help|therapy|therapist|recovered|rebuilt|sorted me out|have not (?:in|since|for)"
-    r"|not anymore|now i|medication)\b"
+    r"|not anymore|now i|medication|(?:have|had|got) a good life|i am \d+ now|doing well)\b"
 )
 _NOW = _rx(r"\b(?:again|tonight|right now|these days|lately|coming back|started)\b")
 _PERSON = _words(
@@ -181,6 +187,16 @@ _OTHERS = _rx(
     r"\b(?:rifle|gun|pistol|shotgun|weapon|knife)\b.{0,60}\b(?:driving|going|heading|on my way)"
     r" (?:to|over to) (?:their|his|her|the) (?:office|house|home|work|building|place)",
     rf"\brun {_OBJ} over\b",
+    # knowing where someone is, said with intent: stalking and means are threats in themselves
+    r"\bi know where (?:he|she|they|the (?:\w+ ){0,2}?\w+|\w+) (?:lives|parks|works|sleeps"
+    r"|is living|drinks|goes|walks)\b.{0,80}(?:\bto (?:feel|pay|suffer|hurt)|\bregret|\bmake"
+    r" (?:him|her|them) (?:pay|sorry|suffer)|\bwait(?:ing)? for (?:him|her|them)|\bwill not be"
+    r" to talk)",
+    r"\b(?:found|got|have) (?:his|her|their) (?:home )?address\b.{0,80}(?:\bto (?:feel|pay"
+    r"|suffer|hurt)|\bregret|\bmake (?:him|her|them) (?:pay|sorry|suffer)|\bwill not be to"
+    r" talk|\bnot to talk)",
+    r"\b(?:got|have|bought) (?:the|some) (?:petrol|gasoline|lighter fluid|accelerant)\b",
+    r"\b(?:torch|torching|burn down|set fire to) (?:his|her|their) \w+",
     r"\bshoot up (?:the|his|her|their) (?:office|place|building|school|meeting)",
     r"\bgo(?:ing)? postal\b",
     r"\bslash (?:his|her|their) tires",
@@ -317,6 +333,9 @@ _NEGATION = _rx(  # "not", "never" or "no" shortly before, with only these words
 )
 _DOUBT = _rx(r"\bnot sure\b", r"\bdo not know (?:if|whether)\b", r"\bcan not (?:promise|say)\b")
 _CLAUSE = _rx(r"[.!?;:,]", r"\b(?:but|and|so|though|although|yet|because)\b")
+_SENTENCE = re.compile(r"[.!?;]")
+_SUBJECT = re.compile(r"\b(i|me|we)\b|\b(she|he|they)\b(?= (?:is|was|has|had|have|are|were|been"
+                      r"|keeps?|feels?|felt|might|could|would|will|wants?) |')")
 _SAFE = _rx(
     r"\bi am (?:\w+ )?safe\b",
     r"\b(?:yes|yeah|yep|yup)\b.{0,20}\bsafe\b",
@@ -329,6 +348,25 @@ _SAFE = _rx(
     r"|speaking figuratively)",
 )
 _UNSAFE = _rx(r"\bnot (?:\w+ )?safe\b", r"\bunsafe\b", r"(?<!not )\bin danger\b")
+
+
+# Words the rules hinge on, as squeezed: a word one slip away is read as that word
+# ("myslef", "sucide", "suicdal"); only long words, whose near neighbours are not English words.
+_KEY_WORDS = ("myself", "suicide", "suicidal", "overdose", "wrists", "razor", "razors")
+_LONG_WORD = re.compile(r"[a-z]{5,}")
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Whether a and b differ by one letter added, dropped, changed or two swapped."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return (a[i + 1:] == b[i + 1:] or a[i:] == b[i + 1:] or a[i + 1:] == b[i:]
+            or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1]))
+
+
+def _spelled(word: re.Match[str]) -> str:
+    return next((k for k in _KEY_WORDS if _one_slip(word[0], k)), word[0])
 
 
 def _unleet(word: re.Match[str]) -> str:
@@ -358,6 +396,7 @@ def _plain(text: str) -> str:
     text = _SPACED.sub(lambda m: re.sub(r"[ .*]", "", m[0]), text)
     text = _TOKEN.sub(_unleet, text)
     text = _SQUEEZE.sub(r"\1", re.sub(r"\s+", " ", text).strip())
+    text = _LONG_WORD.sub(_spelled, text)
     for pattern, repl in _REWRITES:
         text = pattern.sub(repl, text)
     return text
@@ -375,6 +414,14 @@ def recovered(message: str) -> bool:
     return bool(_PAST.search(text) and _RECOVERED.search(text) and not _NOW.search(text))
 
 
+def unfigured(message: str) -> str:
+    """The message with its known figures of speech in neutral words, for the embedding
+    layer ("I'd rather walk away than go back"); the message itself when it has none."""
+    text = _plain(message)
+    neutral = _figures_out(text)
+    return message if neutral == text else neutral
+
+
 def figurative(message: str) -> bool:
     """Whether the message uses a known figure of speech ("this deal is killing me")."""
     text = _plain(message)
@@ -389,13 +436,27 @@ def _negated(text: str, start: int, end: int) -> bool:
     return bool(_NEGATION.search(clause))
 
 
+def _theirs(text: str, start: int) -> bool:
+    """Whether the clause's last subject before `start` is someone else ("she's suicidal")."""
+    prefix = text[:start]
+    clause = prefix[max((m.end() for m in _SENTENCE.finditer(prefix)), default=0) :]
+    subjects = [m.lastindex for m in _SUBJECT.finditer(clause)]
+    return bool(subjects) and subjects[-1] == 2
+
+
 def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     return [m.span() for m in pattern.finditer(text) if not _negated(text, *m.span())]
 
 
+def _own_spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """The spans said of oneself: another person's news ("my friend says she's suicidal")
+    is told by someone who is not at risk; the embedding layer still reads the whole."""
+    return [(a, b) for a, b in _spans(pattern, text) if not _theirs(text, a)]
+
+
 def _strong(text: str, after: int = 0) -> Risk | None:
     """The risk of an explicit statement in text that ends past offset `after`."""
-    if any(end > after for _, end in _spans(_SELF, text)):
+    if any(end > after for _, end in _own_spans(_SELF, text)):
         return "self_harm"
     if any(end > after for _, end in _spans(_OTHERS, text)):
         return "harm_to_others"

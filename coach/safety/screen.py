@@ -33,6 +33,8 @@ SOFT_FLOOR = 0.15  # a message scoring below this adds nothing to the build-up
 HOPELESS = 0.5  # what a hopeless phrase the rules know adds to a message's soft score
 ALONE = 0.8  # a soft score that calls for a check-in on its own
 SURE = 0.8  # the embedding alone calls a crisis only this sure; below, it asks (check-in)
+SUPPORT = 0.55  # and only this close to one of the bank's crisis statements: a linear head
+# far from every example is guessing ("we share our dog Biscuit" is not a goodbye)
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,11 @@ class Screen:
     def _embedded(self, recent: list[str]) -> list[tuple[Tier, rules.Risk]]:
         assert self.embedding is not None
         crisis_at, risky_at = self.embedding.thresholds
-        scores = [self.embedding.scores(m) for m in recent]
+        scores = [self.embedding.scores(rules.unfigured(m)) for m in recent]
         newest = scores[-1]
         denied = rules.says_safe(recent[-1])  # "I'm not suicidal"
-        sure = newest.crisis >= max(crisis_at, SURE) and newest.crisis > newest.safe
+        sure = (newest.crisis >= max(crisis_at, SURE) and newest.crisis > newest.safe
+                and newest.support >= SUPPORT)
         if sure and not denied:
             return [("crisis", "self_harm")]
         if denied or rules.figurative(recent[-1]):  # "not suicidal", "this deal is killing me"
@@ -137,7 +140,8 @@ def _build(embedder: Embedder, knowledge_dir: Path,
     try:
         ordinary = sorted({e for f in load_families(knowledge_dir / "reading")
                            for e in f.examples})
-        layer = EmbeddingScreen(embedder, knowledge_dir / "safety.yaml", ordinary, cache)
+        banks = [knowledge_dir / "safety.yaml", knowledge_dir / "safety_bank.yaml"]
+        layer = EmbeddingScreen(embedder, banks, ordinary, cache)
     except Exception as exc:  # a broken bank must not stop the screen's rules
         return Screen(), f"The crisis screen reads by rules only: its bank failed ({exc})."
     return Screen(layer), None
