@@ -83,8 +83,8 @@ _FIGURES = _rules(  # known figures of speech, rewritten to neutral words
     (r"\b(kill|killed|killing) (myself|me) (laughing|trying|working|to (get|finish|close|meet"
      r"|make|hit|deliver))", r"work hard \3"),
     (r"\b(kill|killing|murder) (for|to get|to have|to land|to work|to be)\b", r"want badly \2"),
-    (r"\b(rather|sooner) (die|be dead|jump off a bridge|jump off a cliff) than\b(?! (?:keep |go on |continue )?(?:living|live"
-     r"|going on|existing|exist|wake|face|be alive)\b)", r"\1 walk away than"),
+    (r"\b(rather|sooner) (die|be dead|jump off a bridge|jump off a cliff) than\b"
+     r"(?! (?:keep |go on |continue )?(?:living|live|going on|existing|exist|wake|face|be alive)\b)", r"\1 walk away than"),
     (r"\b(contract|deal|partnership|agreement|lease|negotiation|talks|collaboration|retainer"
      r"|relationship|engagement)\b(.{0,80}?)\bend it\b", r"\1\2end that"),
     (r"\b(die|dying) on (this|that) hill\b|\bhill (i|you|we) (\w+ ){0,3}die on\b", "priority"),
@@ -360,7 +360,7 @@ def _one_slip(a: str, b: str) -> bool:
     """Whether a and b differ by one letter added, dropped, changed or two swapped."""
     if abs(len(a) - len(b)) > 1 or a == b:
         return False
-    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
     return (a[i + 1:] == b[i + 1:] or a[i:] == b[i + 1:] or a[i + 1:] == b[i:]
             or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1]))
 
