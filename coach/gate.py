@@ -17,7 +17,8 @@ It does not judge empathy or truth; it catches what a user would notice as broke
 generic or off-step. Later-step content is its drafted form, not its name: a reply may say
 "we'll circle back to a counter-offer", but not write the feedback message (a quoted request),
 propose the new offer, or set dated follow-ups and a stop rule before their step.
-The language check only compares English with a few other European languages by stopwords and stays silent on short or unclear text.
+The language check only compares English with a few other European languages by
+stopwords and stays silent on short or unclear text.
 """
 
 from __future__ import annotations

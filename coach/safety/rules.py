@@ -84,7 +84,8 @@ _FIGURES = _rules(  # known figures of speech, rewritten to neutral words
      r"|make|hit|deliver))", r"work hard \3"),
     (r"\b(kill|killing|murder) (for|to get|to have|to land|to work|to be)\b", r"want badly \2"),
     (r"\b(rather|sooner) (die|be dead|jump off a bridge|jump off a cliff) than\b"
-     r"(?! (?:keep |go on |continue )?(?:living|live|going on|existing|exist|wake|face|be alive)\b)", r"\1 walk away than"),
+     r"(?! (?:keep |go on |continue )?(?:living|live|going on|existing|exist|wake|face"
+     r"|be alive)\b)", r"\1 walk away than"),
     (r"\b(contract|deal|partnership|agreement|lease|negotiation|talks|collaboration|retainer"
      r"|relationship|engagement)\b(.{0,80}?)\bend it\b", r"\1\2end that"),
     (r"\b(die|dying) on (this|that) hill\b|\bhill (i|you|we) (\w+ ){0,3}die on\b", "priority"),
