@@ -3,11 +3,11 @@
 Logistic heads over knowledge/safety.yaml and knowledge/safety_bank.yaml (our own
 statements: crisis, check-in and hard negatives such as figures of speech and quoted
 speech), each averaged with a vote of the nearest examples: `crisis` (clear risk), `risky`
-(crisis or ambiguous despair), `lookalike` (our hard negatives) and `ordinary` (everyday coaching messages). Their
-thresholds are set on the bank's own dev split to favour recall (`calibrate`). A long
-message is also read sentence by sentence, so risk buried in a paragraph about the deal
-is not averaged away. It judges only self-harm
-and suicide; threats to others are the rules' job.
+(crisis or ambiguous despair), `lookalike` (our hard negatives) and `ordinary` (everyday
+coaching messages). Their thresholds are set on the bank's own dev split to favour recall
+(`calibrate`). A long message is also read sentence by sentence, so risk buried in a
+paragraph about the deal is not averaged away. It judges only self-harm and suicide;
+threats to others are the rules' job.
 """
 
 from __future__ import annotations
