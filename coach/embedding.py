@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -68,11 +68,11 @@ class VectorCache:
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
-        self._known: OrderedDict[tuple[Any, str], npt.NDArray[np.float32]] = OrderedDict()
+        self._known: OrderedDict[tuple[str, str], npt.NDArray[np.float32]] = OrderedDict()
         self._lock = threading.Lock()
 
     def vectors(self, ef: MiniLMEmbedding, texts: list[str]) -> list[npt.NDArray[np.float32]]:
-        keys = [(ef, t) for t in texts]
+        keys = [(ef.key, t) for t in texts]
         with self._lock:
             missing = list(dict.fromkeys(k for k in keys if k not in self._known))
         fresh = dict(zip(missing, ef._forward([t for _, t in missing]), strict=True)) \
@@ -102,6 +102,12 @@ class MiniLMEmbedding(ONNXMiniLM_L6_V2):
     def __init__(self, model_dir: Path | str | None = None) -> None:
         super().__init__(preferred_providers=["CPUExecutionProvider"])
         self.model_dir = Path(model_dir) if model_dir is not None else None
+
+    @cached_property
+    def key(self) -> str:
+        """What names this model in the shared vector cache: two instances over one model
+        (the retriever's and the screen's) share each text's vector."""
+        return str(self.folder())
 
     def folder(self) -> Path:
         """The model's folder; downloads into Chroma's cache first when no model_dir is set."""

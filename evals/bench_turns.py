@@ -55,7 +55,10 @@ def fresh_deps() -> Deps:
     get_retriever.cache_clear()  # the retriever holds the query cache
     shared_vector.cache_clear()  # each message's one vector
     crisis_rules.cache_clear()
-    return offline_deps()
+    deps = offline_deps()
+    if deps.screen.embedding is not None:
+        deps.screen.embedding.cache_clear()  # each message's scores
+    return deps
 
 
 class Floor:
@@ -198,4 +201,6 @@ def screen_turns(turns: int, floor: Floor) -> list[float]:
                for i in range(len(script))][:turns]
     for window in windows:
         screen.assess(window)  # embeds and caches each message's vector (and sentences)
+    if screen.embedding is not None:
+        screen.embedding.cache_clear()  # scores: each message is scored in its own turn
     return [_timed(lambda w=w: screen.assess(w)) for w in windows]

@@ -12,6 +12,8 @@ threats to others are the rules' job.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,7 @@ MAX_ORDINARY = (0.005, 0.01)  # and of everyday coaching messages: a check-in is
 NEIGHBOURS = 5
 TEMPERATURE = 0.05  # cosine similarity: a neighbour 0.05 less alike weighs 1/e as much
 LONG = 25  # words: longer messages are read sentence by sentence as well
+KNOWN = 256  # messages whose scores are kept
 SHORT = 3  # words: shorter messages say too little for a vector ("end", "ok"); rules only
 
 
@@ -139,6 +142,8 @@ class EmbeddingScreen:
         # the thresholds depend on these settings: a change retrains
         tag = f"{NEIGHBOURS}:{TEMPERATURE}:{RECALL}:{MAX_FALSE_ALARMS}:{MAX_ORDINARY}"
         self.heads = trained(embed, family, cache, calibrate, tag)
+        self._known: OrderedDict[str, Scores] = OrderedDict()  # each turn re-reads the window
+        self._lock = threading.Lock()  # the app screens from several sessions' threads
 
     @property
     def thresholds(self) -> tuple[float, float]:
@@ -146,7 +151,25 @@ class EmbeddingScreen:
         return float(self.heads.thresholds[0]), float(self.heads.thresholds[1])
 
     def scores(self, text: str) -> Scores:
-        """The heads' probabilities for the message and, when it is long, for each sentence."""
+        """The heads' probabilities for the message and, when it is long, for each sentence;
+        each text's scored once (the window's earlier messages come back every turn)."""
+        with self._lock:
+            if text in self._known:
+                self._known.move_to_end(text)
+                return self._known[text]
+        found = self._score(text)
+        with self._lock:
+            self._known[text] = found
+            if len(self._known) > KNOWN:
+                self._known.popitem(last=False)
+        return found
+
+    def cache_clear(self) -> None:
+        """Forget every message scored so far (benchmarks of a process that has not seen them)."""
+        with self._lock:
+            self._known.clear()
+
+    def _score(self, text: str) -> Scores:
         text = normalise(text)
         if len(text.split()) < SHORT:
             return Scores(0.0, 0.0, 0.0, 0.0)
