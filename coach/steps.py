@@ -165,8 +165,14 @@ def _keep_early(state: CoachState, reading: Reading) -> CoachState:
     later = [s for s in reading.speaks_to if s > state.step and s not in state.early]
     if reading.words < EARLY_WORDS or upset or not later:
         return state
+    plan = state.plan
+    if 6 in later:  # a time to come back or a point to stop, given early, is the plan's already
+        found = {"follow_up": plan.follow_up or reading.follow_up,
+                 "stop_rule": plan.stop_rule or reading.stop_rule}
+        plan = plan.with_(**{k: v for k, v in found.items() if v})
     # kept for the first later step it speaks to: quoted once, when that step comes
-    return state.model_copy(update={"early": {**state.early, min(later): reading.text}})
+    return state.model_copy(update={"early": {**state.early, min(later): reading.text},
+                                    "plan": plan})
 
 
 def _done(r: Reading) -> bool:
@@ -201,8 +207,11 @@ def _detach(state: CoachState, r: Reading) -> tuple[CoachState, Decision]:
 
 
 def _reframe(state: CoachState, r: Reading) -> tuple[CoachState, Decision]:
-    if r.traps and not state.trap_named and not r.answers_step:
-        trap = r.traps[0].trap
+    # a trap is named when its words were found; one read by resemblance alone only when
+    # the message does no other work (it is too often a plain account of what happened)
+    shown = [t for t in r.traps if t.words] or ([] if r.engaged else r.traps)
+    if shown and not state.trap_named and not r.answers_step:
+        trap = shown[0].trap
         named = state.model_copy(update={"plan": state.plan.with_(trap=trap), "trap_named": True})
         return _stay(named, "trap", trap=trap)
     if r.answers_step or (r.engaged and not r.traps):

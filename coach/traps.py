@@ -168,19 +168,26 @@ _MIN_SCORE = 2  # a lone weak hint ("always", "should") is not enough to name a 
 
 def spot(text: str) -> list[Trap]:
     """The thinking traps in the text, most likely first; empty when none is clear."""
+    return [trap for trap, _ in spot_words(text)]
+
+
+def spot_words(text: str) -> list[tuple[Trap, str]]:
+    """Each clear trap with the words that first showed it, most likely first."""
     if not isinstance(text, str) or not text.strip():
         return []
     clean = unicodedata.normalize("NFKC", text[:_SCAN_LIMIT]).replace("\u2019", "'").lower()
     scores: dict[Trap, int] = {}
-    first_seen: dict[Trap, int] = {}
+    first_seen: dict[Trap, re.Match[str]] = {}
     for trap, weight, pattern in _COMPILED:
         match = pattern.search(clean)
         if match is None:
             continue
         scores[trap] = scores.get(trap, 0) + weight
-        first_seen[trap] = min(first_seen.get(trap, match.start()), match.start())
+        if trap not in first_seen or match.start() < first_seen[trap].start():
+            first_seen[trap] = match
     found = [trap for trap, score in scores.items() if score >= _MIN_SCORE]
-    return sorted(found, key=lambda t: (-scores[t], first_seen[t], _ORDER[t]))
+    ranked = sorted(found, key=lambda t: (-scores[t], first_seen[t].start(), _ORDER[t]))
+    return [(trap, first_seen[trap].group(0)) for trap in ranked]
 
 
 def explain(trap: Trap) -> str:

@@ -107,3 +107,27 @@ def test_back_by_name_lands_on_that_step(offline_deps: Deps) -> None:
 def test_ok_whats_next_moves_on(offline_deps: Deps) -> None:
     _, turns = talk(offline_deps, STORY, "Yes, she said no.", "ok whats next")
     assert [t.step for t in turns] == [1, 2, 3]
+
+
+TO_STEP_3 = (STORY, "Yes, she said no.", "Annoyed, but I won't reply to her till Monday.")
+
+
+def test_a_stop_rule_with_a_date_completes_step_six(offline_deps: Deps) -> None:
+    session, turns = talk(
+        offline_deps, *TO_STEP_3, "The tasting went well and the aisle resets in spring.",
+        "I'd send that.", "I'll offer a smaller first order at $4.20 with a tasting day.",
+        "I send Dana the offer by end of this month. My own deadline is 1 March: if they have "
+        "not agreed by then, I stop asking them and pitch the co-op instead.")
+    assert turns[-1].kind == "summary"
+    assert session.state.coach.plan.follow_up and session.state.coach.plan.stop_rule
+
+
+def test_a_plan_given_with_the_new_offer_is_kept_for_step_six(offline_deps: Deps) -> None:
+    _, turns = talk(
+        offline_deps, *TO_STEP_3, "The tasting went well and the aisle resets in spring.",
+        "I'd send that.",
+        "New offer: a 6-jar trial shelf at $3.90. Goal is the trial, walk-away is $3.60. "
+        "I'll email her the numbers this weekend and I'm back at Greenleaf on Monday; if she "
+        "still says no after that, I'll stop and pitch the co-op.",
+        "Cool. Thanks, that was quick.")
+    assert turns[-1].kind == "summary"

@@ -301,3 +301,19 @@ def test_the_gate_knows_the_distinctive_phrases_of_every_system_prompt() -> None
                          prompts.reading_messages("Jonas said no.", 1, []))
     )
     assert all(phrase in systems for phrase in prompts.LEAK_PHRASES)
+
+
+def test_a_model_without_a_system_role_gets_the_instructions_in_the_first_user_turn() -> None:
+    sent: list[list[dict[str, str]]] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        sent.append(json.loads(request.content)["messages"])
+        return completion(STORY_JSON)
+
+    model = mock_model(handler)
+    model.system_role = False  # COACH_SYSTEM_ROLE=false
+    LLMStoryExtractor(model, Rules()).extract("Jonas said no to 0.13.")
+    roles = [m["role"] for m in sent[0]]
+    system, _ = prompts.story_messages("Jonas said no to 0.13.", None)
+    assert "system" not in roles and sent[0][0]["content"].startswith(system["content"])
+    assert "Jonas said no to 0.13." in sent[0][0]["content"]

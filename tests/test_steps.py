@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from coach.reading.model import ReadingContext
+from coach.reading.model import Reading, ReadingContext, TrapSeen
 from coach.reading.rules import RuleReader
 from coach.steps import DONE, CoachState, Decision, current, transition
 from coach.story import Story
@@ -168,3 +168,21 @@ def test_the_same_number_again_is_the_same_offer() -> None:
 def test_a_terse_yes_to_the_feedback_draft_completes_step_four() -> None:
     state, _ = turn(at(4), "Good. Will send.", STORY)
     assert state.step == 5
+
+
+def test_a_trap_guessed_by_resemblance_does_not_stop_an_account_of_what_happened() -> None:
+    account = "She saw me in person and took notes, so she isn't dismissing us."
+    guessed = Reading(text=account, traps=[TrapSeen(trap="personalizing")])
+    seen = Reading(text=account, traps=[TrapSeen(trap="personalizing", words="it's my fault")])
+    assert transition(at(3), guessed)[1].kind == "advance"
+    assert transition(at(3), seen)[1].kind == "trap"
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("I'll ask Kelsey what IS flexible: Fridays? Sundays? or the bar package", False),
+    ("How do I find the real reason though? HR just says it was a strong field.", True),
+    ("Is my goal realistic?", True),
+    ('I will say: "could you share the scores?"', False),
+])
+def test_a_question_is_one_put_to_the_coach(text: str, asks: bool) -> None:
+    assert Reading(text=text).question is asks

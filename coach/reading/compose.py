@@ -17,7 +17,7 @@ import logging
 from pathlib import Path
 
 from coach.reading.embedding import Embedder, EmbeddingReader
-from coach.reading.model import INTENTS, Reader, Reading, ReadingContext
+from coach.reading.model import INTENTS, Reader, Reading, ReadingContext, TrapSeen
 from coach.reading.rules import RuleReader, negates_same_offer
 
 log = logging.getLogger(__name__)
@@ -58,11 +58,19 @@ class WithRules:
             "advice_topic": rules.advice_topic or other.advice_topic,
             "answers_step": answers,
             "speaks_to": sorted({*rules.speaks_to, *other.speaks_to} - {step}),
-            "traps": other.traps or rules.traps,
+            "traps": _merged(other.traps, rules.traps),
             "follow_up": rules.follow_up, "stop_rule": rules.stop_rule,
             "work": rules.work, "own_message": rules.own_message, "feelings": rules.feelings,
             "reader": f"{other.reader}+rules",
         })
+
+
+def _merged(read: list[TrapSeen], ruled: list[TrapSeen]) -> list[TrapSeen]:
+    """The reader's traps in its order, with the words the rules found for each, then the
+    rules' others: a trap with words was seen, one without was guessed by resemblance."""
+    words = {t.trap: t.words for t in ruled}
+    named = [t.model_copy(update={"words": t.words or words.get(t.trap, "")}) for t in read]
+    return named + [t for t in ruled if t.trap not in {n.trap for n in named}]
 
 
 class FallbackReader:

@@ -13,6 +13,7 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from coach.knowledge import Topic
+from coach.reading.normalise import sentences
 from coach.story import Story
 from coach.traps import Trap
 
@@ -25,6 +26,10 @@ INTENTS: tuple[Intent, ...] = (
     "skip", "back", "advice", "stuck", "cannot_ask", "same_offer",
 )
 Risk = Literal["check_in", "crisis"]
+_ASKING = re.compile(
+    r"(?:(?:ok(?:ay)?|so|and|but|also|right|hmm+|well|anyway|honestly|sorry),? )*"
+    r"(?:how|what|whats|what's|why|when|where|who|which|should|shall|can|could|would|will|do"
+    r"|does|did|is|are|am|was|were|any|have|has|isn't|don't|wouldn't|shouldn't)\b", re.I)
 _QUOTED = re.compile(r":\s*['\"“].*['\"”]|“[^”]*”|\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)")
 
 
@@ -94,7 +99,13 @@ class Reading(BaseModel):
     @property
     def question(self) -> bool:
         """The message asks the coach something (a question inside quotes does not count)."""
-        return "?" in _QUOTED.sub("", self.text)
+        asked = [x for x in sentences(_QUOTED.sub("", self.text)) if x.endswith("?")]
+        if not asked:
+            return False
+        # "I'll ask Kelsey what is flexible: Fridays? Sundays? or the bar" lists what they
+        # will ask; a question to the coach ends the message or opens like one
+        return self.text.rstrip(" )\"'”’").endswith("?") or any(
+            _ASKING.match(x) for x in asked)
 
     @property
     def engaged(self) -> bool:

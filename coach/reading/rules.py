@@ -102,7 +102,7 @@ def traps_in(text: str) -> list[TrapSeen]:
     """The cue tables' thinking traps, unless the message is itself a reframe."""
     if _LEARNED.search(text):  # "I learned I should have..." is the reframe, not a trap
         return []
-    return [TrapSeen(trap=t) for t in traps.spot(text)]
+    return [TrapSeen(trap=t, words=w) for t, w in traps.spot_words(text)]
 
 
 FEELINGS = REPO_DIR / "knowledge" / "feelings.yaml"
