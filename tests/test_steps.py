@@ -186,3 +186,16 @@ def test_a_trap_guessed_by_resemblance_does_not_stop_an_account_of_what_happened
 ])
 def test_a_question_is_one_put_to_the_coach(text: str, asks: bool) -> None:
     assert Reading(text=text).question is asks
+
+
+@pytest.mark.parametrize("message", [
+    "I was gutted more than angry. I haven't said anything to anyone at work.",
+    "Bummed, not angry. I haven't written back except a thank-you.",
+    "I'm not mad at her. Didn't say anything, just taught my class and went home.",
+])
+def test_anger_said_to_be_absent_is_not_heat(message: str) -> None:
+    assert turn(at(2), message, STORY)[1].kind == "advance"
+
+
+def test_not_calm_is_not_calmer() -> None:
+    assert turn(at(2), "still furious, not calm at all", STORY)[1].kind == "cool_down"

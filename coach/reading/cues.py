@@ -50,6 +50,12 @@ _DENY = _rx(
 _ANGER = _rx(
     r"\b(furious|livid|fuming|pissed|raging|angry|mad at|so mad|outraged|seething)\b",
 )
+# anger said to be absent: "not angry", "I'm not mad at her", "gutted more than angry"
+_NOT_ANGER = _rx(
+    r"\b(not|never|n't|no longer|wasn'?t|isn'?t|more (\w+ )?than|rather than|less) "
+    r"(really |that |so |too |even |actually )?(furious|livid|fuming|pissed|raging|angry|mad"
+    r"|outraged|seething)\b",
+)
 _URGE = _rx(
     r"\b(tell (them|him|her) off|give (them|him|her) a piece of my mind)\b",
     r"\b(write|send|fire off|email|text|reply|message|drafted|call)\w*\b.{0,80}?"
@@ -60,7 +66,8 @@ _URGE = _rx(
     r"\b(leave|post|write) (them )?(a )?(bad|1-star|one-star|terrible) review\b",
 )
 _CALM = _rx(
-    r"\b(calm(er)?|cooled (down|off)|slept on it|took a (walk|break|breath)|breathed)\b",
+    r"(?<!not )(?<!n't )\b(calm(er)?|cooled (down|off)|slept on it|took a (walk|break|breath)"
+    r"|breathed)\b",
     r"\b(feel|feeling|i'?m|i am)\s+(a bit |a little |much |a lot )?(better|ok|okay|fine|alright"
     r"|steady|clear(er)?-?headed|less (angry|upset))\b",
     r"\bthe sting (has )?(dropped|faded|eased)\b",
@@ -148,12 +155,13 @@ def read(message: str) -> Signals:
     advice = None
     if _QUESTION.search(text):
         advice = next((topic for topic, rx in _ADVICE if rx.search(text)), None)
+    heated = bool(_ANGER.search(_NOT_ANGER.sub("", text)) or _URGE.search(text))
     return Signals(
         acknowledges=bool(_ACK.search(text)),
         denies=bool(_DENY.search(text)),
-        heated=bool(_ANGER.search(text) or _URGE.search(text)),
+        heated=heated,
         urge=bool(_URGE.search(text)),
-        calmer=bool(_CALM.search(text)),
+        calmer=bool(_CALM.search(text) or (_NOT_ANGER.search(text) and not heated)),
         go_on=bool(_GO_ON.search(text)),
         skip=bool(_SKIP.search(text)),
         back_to=back_to,

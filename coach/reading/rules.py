@@ -34,7 +34,9 @@ _NOT_REFRAME = _rx(r"\b(still (furious|angry|mad|upset|livid)|good riddance|no i
 _WONT_SEND = _rx(r"\b(won'?t|will not|not going to|didn'?t|did not|never|don'?t|do not) (send"
                  r"|reply|write|respond|answer|text|call|ring|email)\b"
                  r"|\b(not|haven'?t|have not) (sending|replying|answering|responding|writing|sent"
-                 r"|replied|answered|responded|texting|calling|emailing|touching)\b"
+                 r"|replied|answered|responded|texting|calling|emailing|touching|written back"
+                 r"|said anything|written anything)\b"
+                 r"|\b(didn'?t|did not) (say|write|post) anything\b|\bdeleted it\b"
                  r"|\b(deleted|scrapped|binned) (the|my|that) (draft|email|message|text)\b"
                  r"|\b(wait|sleep on it|hold(ing)? (off|back|it)|let(ting)? it settle)\b"
                  r"|\bgive it (a|until|till|the)\b|\bnothing goes out\b")
