@@ -134,7 +134,7 @@ def transition(state: CoachState, reading: Reading) -> tuple[CoachState, Decisio
     now = current(state.step)
     if reading.has("back") and reading.back_to is not None:
         target = now - 1 if reading.back_to == 0 else reading.back_to
-        if 1 <= target < state.step:
+        if 1 <= target <= now:  # back to the step we are on: it is asked again, afresh
             kept = [s for s in state.completed if s < target]
             return (state.model_copy(update={"step": target, "attempts": 0, "completed": kept,
                                              "trap_named": False}),
@@ -143,8 +143,9 @@ def transition(state: CoachState, reading: Reading) -> tuple[CoachState, Decisio
             return _stay(state, "skip_refused")
     if reading.has("skip"):
         return _stay(state, "skip_refused")
-    if reading.has("advice") and reading.advice_topic and reading.question:
-        return state, Decision("advice", now, (reading.advice_topic,), advice=reading.advice_topic)
+    if reading.has("advice") and reading.question:  # a topic not named: this step's own
+        topic = reading.advice_topic or STEPS[now - 1].topic
+        return state, Decision("advice", now, (topic,), advice=topic)
     if state.step == DONE:
         return state, Decision("after_done", 6, ("persist-smart",))
     state = _keep_early(_keep_feelings(state, reading), reading)

@@ -199,3 +199,16 @@ def test_anger_said_to_be_absent_is_not_heat(message: str) -> None:
 
 def test_not_calm_is_not_calmer() -> None:
     assert turn(at(2), "still furious, not calm at all", STORY)[1].kind == "cool_down"
+
+
+def test_a_question_of_what_to_do_is_answered_even_when_its_topic_is_not_named() -> None:
+    state, decision = turn(at(6), "Should I keep in touch with the director, or is that weird?",
+                           STORY)
+    assert (decision.kind, decision.step, decision.advice) == ("advice", 6, "persist-smart")
+    assert state.step == 6
+
+
+def test_back_to_the_step_we_are_on_asks_it_again_instead_of_taking_it_as_the_answer() -> None:
+    state, decision = turn(at(4), "actually can we go back to the feedback bit? i don't think "
+                           "i asked the right thing.", STORY)
+    assert (decision.kind, state.step) == ("back", 4)

@@ -40,6 +40,10 @@ _WONT_SEND = _rx(r"\b(won'?t|will not|not going to|didn'?t|did not|never|don'?t|
                  r"|\b(deleted|scrapped|binned) (the|my|that) (draft|email|message|text)\b"
                  r"|\b(wait|sleep on it|hold(ing)? (off|back|it)|let(ting)? it settle)\b"
                  r"|\bgive it (a|until|till|the)\b|\bnothing goes out\b")
+# asking the coach what to do, whatever the topic: "should I go lower next time?"
+_HELP_QUESTION = _rx(r"(^|[.!?]\s+)(so |ok |and |but )?(should i|should we|do i|is it (ever )?"
+                     r"(smart|ok|okay|wise|worth|better|normal|weird)|how do i|how (can|should)"
+                     r" i|what if|would it be|what'?s the best way)\b[^.!]*\?")
 _LEARNED = _rx(r"\b(learn(ed|t)?|went well|good things?|they liked|taught me)\b")
 _STUCK = _rx(r"\b(don'?t know|dunno|no idea|nothing (went|was)|not sure|can'?t think)\b")
 _SENDS = _rx(
@@ -93,7 +97,8 @@ def intents_of(text: str, found: cues.Signals) -> list[Intent]:
         "acknowledges": found.acknowledges, "denies": found.denies, "heated": found.heated,
         "urge_to_reply": found.urge and not wont_send, "will_not_send": wont_send,
         "calmer": found.calmer, "go_on": found.go_on, "skip": found.skip,
-        "back": found.back_to is not None, "advice": found.advice is not None,
+        "back": found.back_to is not None,
+        "advice": found.advice is not None or bool(_HELP_QUESTION.search(text)),
         "stuck": bool(_STUCK.search(text)), "cannot_ask": bool(_NO_FEEDBACK.search(text)),
         "same_offer": _same_offer(text),
     }
