@@ -27,5 +27,6 @@ class Draft:
     cards: tuple[Passage, ...] = ()
     history: tuple[tuple[str, str], ...] = ()  # recent ("user"|"assistant", text), oldest first
     details: tuple[str, ...] = ()  # the person's specifics a good reply reuses
+    plan: tuple[tuple[str, str], ...] = ()  # the plan's fields so far ("reframe", "...")
     reveal_level: int = 0  # rehearsal: how much of the hidden reason may be said (0-3)
     concealed: tuple[str, ...] = field(default=())  # rehearsal: words not to say at this level

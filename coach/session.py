@@ -322,7 +322,7 @@ class Session:
             task="coach", step=decision.step, step_name=spec.topic, goal=_goal(decision),
             user_message=cleaned.text, story=coach.story, template=template,
             cards=tuple(cards), details=details(coach.story),
-            history=_history(state),
+            history=_history(state), plan=_plan_so_far(coach),
         )
         state = state.model_copy(update={"coach": coach})
         chunks: Iterator[str]
@@ -400,14 +400,38 @@ def _cite(cards: Sequence[Passage]) -> list[Citation]:
     return [Citation(id=c.id, topic=c.topic, title=c.title) for c in cards]
 
 
+_GOALS: dict[str, str] = {  # what a reply of each kind must achieve, besides the step's goal
+    "stay": "the person has not yet done this step's work: reflect what they said, then ask "
+            "this step's question again in new words",
+    "challenge": "they are softening or denying the No: gently ask them to say plainly what "
+                 "was refused",
+    "cool_down": "they are still heated or about to reply to the other side: name the feeling, "
+                 "ask them to hold any reply for now, and ask what would help them cool off",
+    "trap": "name the thinking trap '{trap}' in their words, kindly, and ask for a fairer "
+            "reading of the No",
+    "no_feedback": "asking is not possible: help them read the clues they already have",
+    "same_offer": "they mean to make the same offer again: ask what they would change",
+    "need_stop_rule": "they gave a time to come back: ask for a point at which they stop",
+    "back": "they asked to return to this step: build on what they said before, do not repeat it",
+    "skip_refused": "explain briefly why the order matters and stay on this step",
+    "advice": "answer their question about '{advice}' from the cards, for their case, then "
+              "return to this step's question",
+}
+
+
 def _goal(decision: Decision) -> str:
     spec = STEPS[decision.step - 1]
-    if decision.kind == "advice":
-        return f"answer the person's question about '{decision.advice}' from the cards, then " \
-               f"return to step {spec.number}"
-    if decision.kind == "skip_refused":
-        return f"explain briefly why the order matters and stay on step {spec.number}"
-    return f"step {spec.number} ({spec.title}): {spec.goal}"
+    step = f"step {spec.number} ({spec.title}): {spec.goal}"
+    purpose = _GOALS.get(decision.kind)
+    if purpose is None:
+        return step
+    return f"{purpose.format(trap=decision.trap or 'a trap', advice=decision.advice)}; {step}"
+
+
+def _plan_so_far(coach: CoachState) -> tuple[tuple[str, str], ...]:
+    """The plan's fields worked out so far, for the model to build on."""
+    fields = coach.plan.model_dump(exclude_defaults=True)
+    return tuple((k, str(v)) for k, v in fields.items())
 
 
 def _history(state: SessionState) -> tuple[tuple[str, str], ...]:

@@ -168,3 +168,30 @@ def test_an_inline_scenario_loses_markup_chat_tokens_and_links() -> None:
     fields = " ".join([s.title, s.context, s.counterparty.name, s.offer, s.opening_no])
     assert not any(bad in fields for bad in ("<", "http", "[INST]", "|>"))
     assert (s.counterparty.name, s.offer) == ("Bob", "x 5%")
+
+
+class Recorder(Echo):
+    """Echo that keeps each draft it was asked to word."""
+
+    def __init__(self) -> None:
+        self.drafts: list[Draft] = []
+
+    def stream(self, draft: Draft) -> Iterator[str]:
+        self.drafts.append(draft)
+        yield from super().stream(draft)
+
+
+def test_the_model_is_told_the_turns_purpose_and_the_plan_so_far(offline_deps: Deps) -> None:
+    from coach.prompts import reply_messages
+
+    recorder = Recorder()
+    session = Session(deps=replace(offline_deps, model=FallbackModel(recorder)))
+    for message in ("Jonas at Lexa said no to my new rate of 0.13 a word.", "Yes, he said no.",
+                    "Annoyed, but I won't reply till Monday.",
+                    "Honestly it's all my fault, I always mess these up."):
+        session.handle(message)
+    last = recorder.drafts[-1]
+    assert session.state.coach.step == 3 and "trap" in last.goal
+    assert ("feelings", "annoyed") in last.plan
+    user = reply_messages(last)[1]["content"]
+    assert "<plan>" in user and "feelings: annoyed" in user
