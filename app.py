@@ -206,9 +206,11 @@ def respond(stored: StoredSession, text: str, feedback_box: Any, *, sent: bool) 
     with st.chat_message("assistant", avatar=avatar()):
         slot = st.empty()
         stream = stored.answer(text) if sent else stored.say(text)
-        slot.write_stream(safe_markdown(chunk) for chunk in stream)
+        shown = slot.write_stream(safe_markdown(chunk) for chunk in stream)
         turn: Turn | None = stream.turn
         assert turn is not None
+        if isinstance(shown, str) and shown.strip() != safe_markdown(turn.reply).strip():
+            slot.markdown(safe_markdown(turn.reply))  # a streamed reply failed its last checks
         meta = turn.model_dump(exclude={"user", "reply"}, exclude_none=True)
         if turn.safety:
             show_safety(slot, turn.reply, turn.safety)

@@ -105,10 +105,14 @@ def _converse(session: Session, prompt: str, stored: StoredSession | None = None
                 stream = stored.say(message)
         else:  # a message left unanswered last time
             stream, pending = stored.answer(pending), None  # type: ignore[union-attr]
+        shown = ""
         for chunk in stream:
+            shown += chunk
             print(chunk, end="", flush=True)
         print()
         assert stream.turn is not None
+        if shown.strip() != stream.turn.reply.strip():  # it failed its last checks: redrawn
+            print(f"  (That reply was withdrawn; instead:)\n{stream.turn.reply}")
         _show(stream.turn)
 
 

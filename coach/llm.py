@@ -28,8 +28,8 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -52,7 +52,8 @@ STRUCTURED_MAX_TOKENS = 400
 REPLY_MAX_TOKENS = 300  # a reply is at most ~120 words: the cap stops a model that rambles on
 TEMPERATURE = 0.6  # some warmth in the wording; the engine, not the model, decides what is said
 _RETRYABLE = {408, 429, 500, 502, 503, 504}
-_BOUNDARY = re.compile(r"[.!?:>\]\n]")
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")  # where a shown sentence may end
+_BOUNDARY = re.compile(r"[:>\]]")  # where a role line, a tag or a bracket may have closed
 _HINTS = {401: " (key rejected)", 403: " (forbidden)", 404: " (unknown model or URL)",
           429: " (rate limited)"}
 T = TypeVar("T", bound=BaseModel)
@@ -78,6 +79,7 @@ class Reply:
     source: Literal["llm", "template"]
     notice: str | None = None
     rejected_reason: str | None = None
+    replaced: bool = False  # model text was shown, then the template replaced it
 
 
 class ReplyModel(Protocol):
@@ -298,20 +300,42 @@ class CircuitBreaker:
 
 
 class ReplyStream:
-    """Text chunks to display; once iterated (or on first access) `.reply` is the final Reply."""
+    """Text chunks to display; once iterated (or on first access) `.reply` is the final Reply.
 
-    def __init__(self, produce: Callable[[], Reply]) -> None:
-        self._produce = produce
+    With `live`, the chunks are the model's sentences as each passes the gate's checks on
+    partial text; `live` returns the final Reply, whose `replaced` says the text shown so far
+    failed the whole-reply checks and the template stands instead (the app and CLI redraw it).
+    """
+
+    def __init__(self, produce: Callable[[], Reply] | None = None,
+                 live: Callable[[], Generator[str, None, Reply]] | None = None) -> None:
+        self._produce, self._live = produce, live
         self._reply: Reply | None = None
 
     @property
     def reply(self) -> Reply:
         if self._reply is None:
-            self._reply = self._produce()
+            if self._live is not None:
+                for _ in self:  # drain the sentences: the reply is what they add up to
+                    pass
+            elif self._produce is not None:
+                self._reply = self._produce()
+        assert self._reply is not None
         return self._reply
 
     def __iter__(self) -> Iterator[str]:
-        return chunks(self.reply.text)
+        if self._reply is not None or self._live is None:
+            yield from chunks(self.reply.text)
+            return
+        live, self._live = self._live(), None
+        while True:
+            try:
+                yield next(live)
+            except StopIteration as done:
+                self._reply = done.value
+                if self._reply.source == "template" and not self._reply.replaced:
+                    yield from chunks(self._reply.text)  # nothing of the model's was shown
+                return
 
 
 class FallbackModel:
@@ -331,7 +355,9 @@ class FallbackModel:
         self._offline_said = False
 
     def stream(self, draft: Draft) -> ReplyStream:
-        return ReplyStream(lambda: self._answer(draft))
+        if self.primary is None:
+            return ReplyStream(lambda: self._offline(draft))
+        return ReplyStream(live=lambda: self._sentences(draft))
 
     def complete(self, draft: Draft) -> Reply:
         return self.stream(draft).reply
@@ -340,44 +366,53 @@ class FallbackModel:
         text = "".join(self.template.stream(draft))
         return Reply(text, "template", notice=notice, rejected_reason=reason)
 
-    def _answer(self, draft: Draft) -> Reply:
-        if self.primary is None:
-            notice = None if self._offline_said else OFFLINE_NOTICE
-            self._offline_said = True
-            return self._fallback(draft, None, notice)
+    def _offline(self, draft: Draft) -> Reply:
+        notice = None if self._offline_said else OFFLINE_NOTICE
+        self._offline_said = True
+        return self._fallback(draft, None, notice)
+
+    def _sentences(self, draft: Draft) -> Generator[str, None, Reply]:
+        """The model's reply, each sentence yielded once the text up to it passes the checks
+        that more text cannot undo; the whole-reply checks run at the end."""
+        assert self.primary is not None
         if not self.breaker.allow():
             return self._fallback(draft, "breaker open")
-        try:
-            text = self._collect(self.primary, draft)
-        except LLMError as exc:
-            opened = self.breaker.record_failure(hang=isinstance(exc, LLMTimeout))
-            log.warning("LLM reply failed, using the template: %s", exc)
-            return self._fallback(draft, str(exc), UNAVAILABLE_NOTICE if opened else None)
-        self.breaker.record_success()
-        reason = self._check(text, draft)
-        if reason is not None:
-            log.info("LLM reply rejected by the gate, using the template: %s", reason)
-            return self._fallback(draft, f"gate: {reason}")
-        return Reply(text.strip(), "llm")
-
-    @staticmethod
-    def _collect(primary: ReplyModel, draft: Draft) -> str:
-        text, checked, parts = "", 0, primary.stream(draft)
+        text, shown, checked, parts = "", 0, 0, self.primary.stream(draft)
+        problem: str | None = None
         try:
             for part in parts:
                 text += part
-                # check at the end of a sentence, line or tag, or every 60 characters: often
-                # enough to stop a bad reply early, rarely enough to cost well under a millisecond
-                if len(text) - checked < 60 and not _BOUNDARY.search(part):
+                ends = [m.end() for m in _SENTENCE_END.finditer(text, shown)]
+                if not ends:  # no sentence to show yet; a tag, a role or a run-on is checked
+                    if len(text) - checked >= 60 or _BOUNDARY.search(part):
+                        checked = len(text)
+                        problem = gate.prefix_problem(text, draft)
+                        if problem:
+                            break
                     continue
-                checked = len(text)
-                if gate.prefix_problem(text, draft):
-                    break  # the gate will reject it whatever follows: stop paying for the rest
+                checked = ends[-1]
+                problem = gate.prefix_problem(text[: ends[-1]], draft)
+                if problem:
+                    break  # whatever follows, the reply is rejected: stop paying for it
+                yield text[shown : ends[-1]]
+                shown = ends[-1]
+        except LLMError as exc:
+            opened = self.breaker.record_failure(hang=isinstance(exc, LLMTimeout))
+            log.warning("LLM reply failed, using the template: %s", exc)
+            reply = self._fallback(draft, str(exc), UNAVAILABLE_NOTICE if opened else None)
+            return replace(reply, replaced=shown > 0)
         finally:
             close = getattr(parts, "close", None)
             if close is not None:
                 close()
-        return text
+        self.breaker.record_success()
+        problem = problem or self._check(text, draft)
+        if problem is not None:
+            log.info("LLM reply rejected by the gate, using the template: %s", problem)
+            return replace(self._fallback(draft, f"gate: {problem}"), replaced=shown > 0)
+        if text[shown:].strip():
+            yield text[shown:]
+        return Reply(text.strip(), "llm")
 
 
 def build_reply_model(settings: Settings | None = None) -> FallbackModel:

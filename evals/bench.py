@@ -23,8 +23,9 @@ from evals.bench_table import Figure, p95, ratio_figure, table
 
 PARTS = ("rehearsal", "cold", "app", "concurrent")
 FULL = {"turns": 200, "rehearsal": 200, "samples": 30, "runs": 5, "threads": (1, 4, 16),
-        "units": None}
-QUICK = {"turns": 12, "rehearsal": 6, "samples": 3, "runs": 1, "threads": (1, 2), "units": 12}
+        "units": None, "streams": 10}
+QUICK = {"turns": 12, "rehearsal": 6, "samples": 3, "runs": 1, "threads": (1, 2), "units": 12,
+         "streams": 2}
 QUERY = "they said no"
 
 
@@ -51,6 +52,18 @@ def turn_figures(sizes: dict) -> tuple[list[Figure], float]:
         ratio_figure("crisis screen over the shared vector (p95)", p95(screens), base, "floor",
                      "ms", scale=1e3),
     ], base
+
+
+def stream_figures(sizes: dict) -> list[Figure]:
+    from evals.bench_turns import first_sentence
+
+    samples = first_sentence(sizes["streams"])
+    shown = statistics.median(s for s, _ in samples)
+    model = statistics.median(m for _, m in samples)
+    detail = (f"{len(samples)} replies, 50 pieces 20 ms apart; first text "
+              f"{1e3 * (shown - model):.1f} ms after the model's first sentence (target <= 50 ms)")
+    return [ratio_figure("LLM reply: first text shown (median)", shown, model,
+                         "first sentence", "ms", detail=detail, scale=1e3)]
 
 
 def rehearsal_figures(sizes: dict, floor: float) -> list[Figure]:
@@ -150,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"no dense search: {get_retriever().notice}")
         load_before = os.getloadavg()
         figures, floor = turn_figures(sizes)
+        figures += stream_figures(sizes)
         message = conversations()[0][0]
         if "rehearsal" not in args.skip:
             figures += rehearsal_figures(sizes, floor)

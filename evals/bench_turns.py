@@ -204,3 +204,43 @@ def screen_turns(turns: int, floor: Floor) -> list[float]:
     if screen.embedding is not None:
         screen.embedding.cache_clear()  # scores: each message is scored in its own turn
     return [_timed(lambda w=w: screen.assess(w)) for w in windows]
+
+
+class Paced:
+    """A reply model that writes `pieces` words `gap` seconds apart; the first sentence ends
+    with the fifth piece. `sentence_at` is when that piece left it (perf_counter)."""
+
+    name = "paced"
+
+    def __init__(self, pieces: int = 50, gap: float = 0.02) -> None:
+        self.pieces, self.gap, self.sentence_at = pieces, gap, 0.0
+
+    def stream(self, draft: Any) -> Iterator[str]:
+        words = "Jonas said no to 0.13. " + "That stings, and it is normal to feel it. " * 10
+        for i, word in enumerate(words.split(" ")[: self.pieces]):
+            time.sleep(self.gap)
+            if i == 4:
+                self.sentence_at = time.perf_counter()
+            yield word + " "
+
+
+def first_sentence(runs: int) -> list[tuple[float, float]]:
+    """(seconds to the first shown text, seconds to the model's first sentence) per run."""
+    from coach.draft import Draft
+    from coach.llm import FallbackModel
+    from coach.story import Story
+
+    story = Story(counterparty="Jonas at Lexa", ask="0.13 per word")
+    draft = Draft(task="coach", step=2, step_name="detach", goal="name the feeling",
+                  user_message="Jonas at Lexa said no to 0.13 per word.", story=story,
+                  template="Jonas said no. How do you feel?", details=("Jonas at Lexa",))
+    samples = []
+    for _ in range(runs):
+        model = Paced()
+        start = time.perf_counter()
+        shown = iter(FallbackModel(model).stream(draft))
+        next(shown)
+        samples.append((time.perf_counter() - start, model.sentence_at - start))
+        for _ in shown:  # the rest, as the person would see it
+            pass
+    return samples

@@ -317,3 +317,29 @@ def test_a_model_without_a_system_role_gets_the_instructions_in_the_first_user_t
     system, _ = prompts.story_messages("Jonas said no to 0.13.", None)
     assert "system" not in roles and sent[0][0]["content"].startswith(system["content"])
     assert "Jonas said no to 0.13." in sent[0][0]["content"]
+
+
+def test_each_sentence_is_shown_as_soon_as_it_passes() -> None:
+    sent: list[str] = []
+
+    class Paced:
+        name = "paced"
+
+        def stream(self, draft: Draft) -> Iterator[str]:
+            for piece in ("Jonas said no ", "to 0.13. ", "What did ", "that feel like?"):
+                sent.append(piece)
+                yield piece
+
+    stream = FallbackModel(Paced()).stream(draft())
+    shown = iter(stream)
+    first = next(shown)
+    assert first == "Jonas said no to 0.13." and len(sent) == 2  # before the rest was written
+    assert first + "".join(shown) == stream.reply.text and stream.reply.source == "llm"
+
+
+def test_a_streamed_reply_that_fails_at_the_end_is_replaced_by_the_template() -> None:
+    german = "Jonas hat nein gesagt. Das ist nicht leicht und es tut mir leid. Wie geht es dir?"
+    stream = FallbackModel(ScriptedModel(german)).stream(draft())
+    shown = "".join(stream)
+    assert shown.startswith("Jonas hat nein gesagt.")
+    assert stream.reply.replaced and stream.reply.text == draft().template
