@@ -214,3 +214,21 @@ def test_idioms_others_news_and_errands_are_not_read_as_risk_by_the_rules(messag
 def test_deal_talk_is_never_an_embedding_crisis(screen: Screen, message: str) -> None:
     concern = screen.assess([message])
     assert concern is None or concern.tier == "check_in"
+
+
+@needs_model
+def test_a_passive_wish_after_a_denial_still_gets_a_check_in(screen: Screen) -> None:
+    wish = screen.assess(["I'm not going to kill myself or anything. I just wouldn't care if I "
+                          "stopped existing."])
+    assert wish is not None and wish.tier == "check_in"
+    assert screen.assess(["I'm not suicidal, just really disappointed."]) is None
+
+
+@pytest.mark.parametrize("message", [
+    "might just yeet myself off the multistorey, landlord won't need to evict me then",
+    "I'm going to find Daniel after work and make sure he never screws anyone over again. "
+    "Bat's in the boot.",
+])
+def test_slang_and_means_in_the_boot_are_a_crisis_for_the_rules(message: str) -> None:
+    concern = Screen().assess([message])
+    assert concern is not None and concern.tier == "crisis"

@@ -197,6 +197,8 @@ _OTHERS = _rx(
     r"|suffer|hurt)|\bregret|\bmake (?:him|her|them) (?:pay|sorry|suffer)|\bwill not be to"
     r" talk|\bnot to talk)",
     r"\b(?:got|have|bought) (?:the|some) (?:petrol|gasoline|lighter fluid|accelerant)\b",
+    r"\b(?:bat|baseball bat|knife|gun|crowbar|machete|hammer)(?:'s| is) in the (?:boot|trunk"
+    r"|car)\b",
     r"\b(?:torch|torching|burn down|set fire to) (?:his|her|their) \w+",
     r"\bshoot up (?:the|his|her|their) (?:office|place|building|school|meeting)",
     r"\bgo(?:ing)? postal\b",
@@ -285,6 +287,8 @@ _SELF = _rx(
     r"|balcony|cliff|train|window)",
     r"\bstep in front of (?:a|the) (?:train|bus|truck|car)",
     r"\bslit my wrists?",
+    r"\b(?:yeet|yeeting|throw|throwing|hurl|hurling|fling|flinging) myself (?:off|in front of"
+    r"|under|from|out of)\b",
     r"\b(?:bullet|gun) (?:in|to) my (?:head|mouth)",
     # the screen squeezes repeats ("noose" reads "nose"), so a noose is known by what is done
     r"\b(?:tie|tied|tying|made|make|making|bought|buy|got|have|rigged|hung|hang) (?:up )?"
@@ -413,6 +417,13 @@ def recovered(message: str) -> bool:
     """Whether the message tells of a past struggle that is over ("years ago... I'm fine now")."""
     text = _plain(message)
     return bool(_PAST.search(text) and _RECOVERED.search(text) and not _NOW.search(text))
+
+
+def besides_denial(message: str) -> str:
+    """The message without its clauses that say the person is safe ("I'm not suicidal"),
+    or "" when nothing else is said."""
+    clauses = re.split(r"(?<=[.,;!?])\s+", message)
+    return " ".join(c for c in clauses if not says_safe(c)).strip()
 
 
 def unfigured(message: str) -> str:

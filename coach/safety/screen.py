@@ -32,6 +32,7 @@ BUILD_UP = 1.0  # summed soft scores over the window that call for a check-in
 SOFT_FLOOR = 0.15  # a message scoring below this adds nothing to the build-up
 HOPELESS = 0.5  # what a hopeless phrase the rules know adds to a message's soft score
 ALONE = 0.8  # a soft score that calls for a check-in on its own
+DENIED = 0.9  # after "I'm not suicidal", only a wish this clear still calls for a check-in
 SURE = 0.8  # the embedding alone calls a crisis only this sure; below, it asks (check-in)
 SUPPORT = 0.55  # and only this close to one of the bank's crisis statements: a linear head
 # far from every example is guessing ("we share our dog Biscuit" is not a goodbye)
@@ -104,8 +105,14 @@ class Screen:
                 and newest.support >= SUPPORT)
         if sure and not denied:
             return [("crisis", "self_harm")]
-        if denied or rules.figurative(recent[-1]):  # "not suicidal", "this deal is killing me"
+        if rules.figurative(recent[-1]):  # "this deal is killing me"
             return []
+        if denied:  # "I'm not going to kill myself... I just wouldn't care if I stopped existing"
+            rest = rules.besides_denial(recent[-1])  # what else it says, read on its own
+            said = self.embedding.scores(rest) if rest else None
+            clear = (said is not None and said.risky >= max(risky_at, DENIED)
+                     and said.risky > said.safe)
+            return [("check_in", "self_harm")] if clear else []
         soft = [_soft(s) + HOPELESS * rules.hopeless(m)
                 for s, m in zip(scores, recent, strict=True)]
         over = newest.risky >= risky_at or newest.crisis >= crisis_at
