@@ -59,6 +59,11 @@ def _load(folder: str) -> tuple[Any, Any]:
     return tokenizer, session
 
 
+# Sessions' threads taking turns at the model: running one inference at a time is faster
+# than many contending for the same cores (16 sessions on 2 cores, `python -m evals.bench`).
+_RUNNING = threading.Lock()
+
+
 class VectorCache:
     """Each text's vector, shared by the readers, the crisis screen and retrieval.
 
@@ -140,10 +145,12 @@ class MiniLMEmbedding(ONNXMiniLM_L6_V2):
             encoded = tokenizer.encode_batch(documents[start : start + batch_size])
             ids = np.array([e.ids for e in encoded], dtype=np.int64)  # (batch, longest)
             mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-            hidden = session.run(
-                None,
-                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
-            )[0]  # (batch, longest, 384)
+            with _RUNNING:  # one inference at a time: each already uses every core
+                hidden = session.run(
+                    None,
+                    {"input_ids": ids, "attention_mask": mask,
+                     "token_type_ids": np.zeros_like(ids)},
+                )[0]  # (batch, longest, 384)
             weights = np.expand_dims(mask, -1)
             pooled = np.sum(hidden * weights, 1) / np.clip(weights.sum(1), 1e-9, None)
             chunks.append(self._normalize(pooled).astype(np.float32))
