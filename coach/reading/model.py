@@ -26,10 +26,9 @@ INTENTS: tuple[Intent, ...] = (
     "skip", "back", "advice", "stuck", "cannot_ask", "same_offer",
 )
 Risk = Literal["check_in", "crisis"]
-_ASKING = re.compile(
-    r"(?:(?:ok(?:ay)?|so|and|but|also|right|hmm+|well|anyway|honestly|sorry),? )*"
-    r"(?:how|what|whats|what's|why|when|where|who|which|should|shall|can|could|would|will|do"
-    r"|does|did|is|are|am|was|were|any|have|has|isn't|don't|wouldn't|shouldn't)\b", re.I)
+_REPORTED = re.compile(
+    r"\b(?:i(?:['’]ll| will|['’]d| would| could| can| might)? ask|asking|ask (?:him|her|them)"
+    r"|i(?:['’]ll| will) (?:say|write|put)|something like)\b", re.I)
 _QUOTED = re.compile(r":\s*['\"“].*['\"”]|“[^”]*”|\"[^\"]*\"|(?<!\w)'[^']*'(?!\w)")
 
 
@@ -99,13 +98,12 @@ class Reading(BaseModel):
     @property
     def question(self) -> bool:
         """The message asks the coach something (a question inside quotes does not count)."""
-        asked = [x for x in sentences(_QUOTED.sub("", self.text)) if x.endswith("?")]
-        if not asked:
-            return False
+        said = sentences(_QUOTED.sub("", self.text))
+        asked = [x for x in said if x.endswith("?")]
         # "I'll ask Kelsey what is flexible: Fridays? Sundays? or the bar" lists what they
-        # will ask; a question to the coach ends the message or opens like one
-        return self.text.rstrip(" )\"'”’").endswith("?") or any(
-            _ASKING.match(x) for x in asked)
+        # will ask someone else: reported questions and one-word fragments are not put to us
+        put = [x for x in asked if len(x.split()) >= 3 and not _REPORTED.search(x)]
+        return bool(put) or (len(asked) == len(said) == 1)
 
     @property
     def engaged(self) -> bool:
