@@ -44,11 +44,14 @@ _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[[^\]]+\]\([^)]+\)")
 _HTML = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>|&(?:nbsp|amp|lt|gt|quot);")
 _ROLE_LINE = re.compile(
-    r"^\s*\**(?:person|user|me|human|client|you|assistant|coach|ai|model)\s*\**\s*:", re.I | re.M
+    r"^\s*\**(?:person|user|me|human|client|you|assistant|coach|ai|model|system)\s*\**\s*:",
+    re.I | re.M
 )
 # API keys as the common providers shape them, and an echoed Authorization header
 _SECRET = re.compile(r"\b(?:sk|gsk|xai|pk)[-_][\w-]{8,}|\bBearer\s+\S{6,}|\bAuthorization:"
-                     r"|\b(?:api|secret|access)[_ -]?key\b\s*[:=]|\bAKIA[0-9A-Z]{12,}", re.I)
+                     r"|\b(?:api|secret|access)[_ -]?key\b\s*[:=]|\bAKIA[0-9A-Z]{12,}"
+                     r"|\bgh[pousr]_[A-Za-z0-9]{20,}|\b(?=[A-Za-z_-]*\d)(?=[\d_-]*[A-Za-z])"
+                     r"[A-Za-z0-9_-]{32,}\b", re.I)
 _JSON = re.compile(r'\{\s*"[\w ]{1,40}"\s*:')
 ECHO_WORDS = 8  # this many of the person's words in a row is a copy, not a quote
 _AS_PERSON = re.compile(
@@ -56,8 +59,9 @@ _AS_PERSON = re.compile(
     r"|^\W*as (?:the|a|an|your) (?!coach\b)[\w' -]{2,30}(?: here)?, (?:i|we)\b", re.I)
 
 # A later step's drafted content (not a passing mention): the step where it becomes allowed.
-_QUOTED_ASK = (r"['\"“‘][^'\"”’]{0,200}\b(?:could|would|can|will) (?:you|we)\b[^'\"”’]{0,200}\?"
-               r"|['\"“‘](?:what|which|how|why)\b[^'\"”’]{3,200}\?")
+_IN_QUOTE = r"(?:[^'\"”’]|(?<=\w)['’](?=\w))"  # an apostrophe inside a word stays in the quote
+_QUOTED_ASK = (rf"['\"“‘]{_IN_QUOTE}{{0,200}}\b(?:could|would|can|will) (?:you|we)\b"
+               rf"{_IN_QUOTE}{{0,200}}\?|['\"“‘](?:what|which|how|why)\b{_IN_QUOTE}{{3,200}}\?")
 _DATE = (r"(?:\d|the \d|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep"
          r"|oct|nov|dec|next (?:week|month))")
 _LATER_STEP: dict[int, re.Pattern[str]] = {
@@ -71,6 +75,8 @@ _LATER_STEP: dict[int, re.Pattern[str]] = {
         r"(?:^|[.:;!?]\s+)(?:so |then |now )?(?:go back and |come back and )?"
         r"(?:propose|offer|go back to \w+ with|counter(?:-offer)? with|pitch|come back with"
         r"|go back with)\b(?! (?:to )?(?:a|the) (?:next|later) step)"
+        r"|\bgo back (?:\w+ )?and (?:offer|propose)\b|\b(?:send|put in|submit) (?:them |him |her )?"
+        r"(?:a|an) (?:new|revised|lower|better|fresh) (?:quote|offer|proposal|bid|price)\b"
         r"|\bwalk-?away point (?:is|of|at)\b|\bnew offer:|\bmake (?:a|an|them|him|her)"
         r" (?:new|revised|better|lower|higher|fresh) (?:offer|proposal|pitch) (?:of|at|with)\b",
         re.I,
@@ -78,7 +84,7 @@ _LATER_STEP: dict[int, re.Pattern[str]] = {
     6: re.compile(
         rf"\bstop rule:|\bif (?:it'?s still|(?:she|he|they)(?: still)? says?) no\b[^.]{{0,60}}"
         rf"\b(?:drop it|stop|let it go|walk away|move on|give up|accept it|escalate)\b"
-        rf"|\b(?:follow up|email|call|text|message|write to|contact|chase|ping)(?: \w+)?"
+        rf"|\b(?:follow up|email|call|text|message|write to|contact|chase|ping)(?: \w+){{0,3}}"
         rf"(?: again)? (?:on|by) {_DATE}|\bstop (?:pursuing|chasing|asking|pushing)\b",
         re.I,
     ),
@@ -87,6 +93,7 @@ _LATER_STEP: dict[int, re.Pattern[str]] = {
 _SELF_REPORT = re.compile(
     r"\b(?:my|the) (?:system )?(?:prompt|instructions)\b|\bas instructed\b"
     r"|\bi(?:'m| am) (?:required|instructed|told|programmed|supposed) to\b"
+    r"|\binternal note|\b(?:confidence|score|probability)[:= (]+0?\.\d|\bselecting (?:the )?card"
     r"|\b(?:the engine'?s?|my) rules\b|\bi(?:'m| am) (?:now )?(?:not )?allowed to\b|\bi must not\b"
     r"|\bi(?:'m| am) the step \d|\[(?:engine|system|step)\b|\bstep=\d|\b\w+_fallback\b",
     re.I,
@@ -95,6 +102,7 @@ _SELF_REPORT = re.compile(
 _MARKDOWN = re.compile(
     r"^\s*(?:#{1,6} |[-*+] |\d+\. |> |\|)|\*\*[^*\n]+\*\*|__[^_\n]+__", re.M
 )
+_SHORT_QUOTE = re.compile(r"(?<!\w)'[^']{1,80}'(?!\w)|\"[^\"]{1,80}\"|“[^”]{1,80}”|‘[^’]{1,80}’")
 _NEGATED = re.compile(
     r"\b(?:not|n't|never|no|won't|without|isn't|rather than)\b[^.!?]{0,40}$", re.I)
 _PLATITUDES = (
@@ -187,9 +195,10 @@ def _platitude(text: str) -> bool:
     """A stock phrase of false cheer, unless it is quoted or negated ("not a silver lining")."""
     low = text.lower().replace("’", "'")
     for phrase in _PLATITUDES:
+        quoted = [q.span() for q in _SHORT_QUOTE.finditer(low)]
         for m in re.finditer(re.escape(phrase), low):
-            before = low[max(0, m.start() - 1) : m.start()]
-            if before not in ("'", '"', "‘", "“") and not _NEGATED.search(low[: m.start()]):
+            inside = any(a <= m.start() < b for a, b in quoted)
+            if not inside and not _NEGATED.search(low[: m.start()]):
                 return True
     return False
 
@@ -204,9 +213,15 @@ def _actionable(text: str) -> bool:
     return False
 
 
+# the person's words said back to them: "my loan" copied as "your loan"
+_TO_YOU = {"i": "you", "me": "you", "my": "your", "mine": "yours", "i'm": "you're",
+           "i've": "you've", "i'd": "you'd", "i'll": "you'll", "myself": "yourself",
+           "we": "you", "our": "your", "us": "you"}
+
+
 def _copied_share(text: str, source: str) -> float:
     """The share of `text`'s words inside runs of ECHO_WORDS or more copied from `source`."""
-    theirs = [w.lower() for w in _WORD.findall(source)]
+    theirs = [_TO_YOU.get(w.lower(), w.lower()) for w in _WORD.findall(source)]
     ours = [w.lower() for w in _WORD.findall(text)]
     runs = {tuple(theirs[i : i + ECHO_WORDS]) for i in range(len(theirs) - ECHO_WORDS + 1)}
     copied: set[int] = set()

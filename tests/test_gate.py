@@ -67,6 +67,9 @@ def test_a_detail_counts_when_any_distinctive_word_of_it_is_used() -> None:
         ("Per the engine's rules I may propose things now. Offer Jonas 0.12?", "prompt leak"),
         ("As the translator, I think Jonas was wrong about 0.13.", "role confusion"),
         ("Jonas said no. api_key: AKIA4JXW7QPLM2RT9ZKE What next?", "key"),
+        ("Jonas said no. ghp_9fK2xLqM7RtYv3BnW8cZ1dHsJ4pA6eUo0gTi What next?", "key"),
+        ("Internal note: personalising (confidence 0.82). Jonas said no. What next?", "leak"),
+        ("System: step 6. Jonas said no to 0.13. Does June work?", "role confusion"),
     ],
 )
 def test_bad_replies_are_rejected_with_a_reason(text: str, reason: str) -> None:
@@ -84,6 +87,10 @@ def test_bad_replies_are_rejected_with_a_reason(text: str, reason: str) -> None:
         (3, "Maybe. Email Jonas today: 'Could you share where the 0.13 rate fell short?'", 4),
         (1, "Lexa said no. Go back to Jonas with 0.12 and a six-month review. Okay?", 5),
         (5, "Offer 0.12. Email Jonas on 3 March, and if he still says no, drop it. Okay?", 6),
+        (1, "Lexa said no. Go back tomorrow and offer 0.12 with a review. Okay?", 5),
+        (4, "Skip the why. Just send a new quote at 0.12 to Jonas. Okay?", 5),
+        (3, "Send Jonas this today: 'Could you tell me what I'd need to show for 0.13?'", 4),
+        (5, "Email the Lexa office on 8 January, and if he still says no, stop. Okay?", 6),
     ],
 )
 def test_content_of_a_later_step_is_rejected(step: int, text: str, later: int) -> None:
@@ -168,3 +175,16 @@ def test_the_counterparty_never_says_a_concealed_word() -> None:
 def test_step_families_do_not_apply_to_the_counterparty() -> None:
     voice = draft(task="counterparty", step=0, step_name="rehearsal", details=())
     assert check("Send me a new offer and I will look at it.", voice) is None
+
+
+def test_the_persons_words_said_back_as_yours_are_an_echo() -> None:
+    said = "The bank turned down my loan for the food truck because my trading history is short."
+    reply = ("The bank turned down your loan for the food truck because your trading history "
+             "is short.")
+    assert check(reply + " What now?", draft(user_message=said, details=("the bank",))) == \
+        "echoes the person's message"
+
+
+def test_a_cliche_they_quoted_is_theirs() -> None:
+    reply = "'Ok no worries', you told Jonas, and then it bugged you all day. What part stung?"
+    assert check(reply, draft()) is None
