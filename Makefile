@@ -24,8 +24,8 @@ run: $(STAMP)
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1
 
 test: $(DEV_STAMP)
-	$(BIN)/ruff check coach evals tests app.py
-	$(BIN)/mypy coach
+	$(BIN)/ruff check coach ui evals tests app.py
+	$(BIN)/mypy coach ui
 	$(BIN)/pytest
 
 # The README's pictures: the browser tests, saving their screenshots into docs/screenshots/.

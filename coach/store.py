@@ -271,6 +271,9 @@ class Store:
                  f"{'Coaching' if conv.mode == 'coach' else 'Rehearsal'}, "
                  f"started {conv.created_at:%Y-%m-%d %H:%M} UTC", ""]
         for m in conv.messages:
+            if m.meta.get("debrief"):  # the rehearsal's verdict, not a line the counterparty said
+                lines += ["## Debrief", "", m.text, ""]
+                continue
             speaker = "You" if m.role == "user" else _speaker(conv.mode, m.meta)
             lines += [f"**{speaker}:**", "", m.text, ""]
             cited = [c.get("title", "") for c in m.meta.get("citations") or []]

@@ -220,6 +220,7 @@ def test_rehearsal_shows_feedback_under_each_move_a_meter_and_the_debrief() -> N
     opening = bubbles(at)
     assert [role for role, _ in opening] == ["assistant"]  # their No comes first
     assert at.get("progress")[0].value == 0
+    assert any("real reason" in c.value for c in at.caption)  # what is being practised
 
     say(at, "Is it the budget?")
     move = [m for m in at.chat_message if m.name == "user"][-1]
@@ -231,24 +232,27 @@ def test_rehearsal_shows_feedback_under_each_move_a_meter_and_the_debrief() -> N
     say(at, "What would need to change for this to work?")
     assert at.get("progress")[0].value > 0  # they have started to open up
 
-    [b for b in at.sidebar.button if b.label == "End and debrief"][0].click().run()
+    [b for b in at.main.button if b.label == "End and debrief"][0].click().run()
     assert not at.exception
-    debrief = at.chat_message[-1]
-    assert any(h.value == "Debrief" for h in debrief.subheader)
-    assert [m.label for m in debrief.get("metric")][0] == "Score"
+    assert at.chat_message[-1].name == "user"  # the debrief is its own card, not their bubble
+    assert any(h.value == "Debrief" for h in at.main.subheader)
+    assert [m.label for m in at.main.get("metric")][0] == "Score"
+    assert not [b for b in at.main.button if b.label == "End and debrief"]
     conv = Store().get(at.query_params["c"])
     assert conv is not None and conv.mode == "rehearse" and conv.messages[-2].text == "end"
 
     again = start(c=conv.id)  # the rehearsal comes back with its feedback and debrief
     assert bubbles(again) == bubbles(at)
-    assert any(h.value == "Debrief" for h in again.chat_message[-1].subheader)
+    assert any(h.value == "Debrief" for h in again.main.subheader)
+    exported = Store().export_markdown(conv.id) or ""
+    assert "## Debrief" in exported and "**Counterparty:**" in exported
 
 
 def test_my_story_rehearsal_uses_the_persons_counterparty() -> None:
     at = start()
     at.segmented_control[0].set_value("rehearse").run()
     at.selectbox[0].select("").run()
-    at.text_area(key="my_story").input(STORY).run()
+    at.text_area(key="my_story").input(STORY)  # typed, then one click sends both (a form)
     [b for b in at.button if b.label == "Start the rehearsal"][0].click().run()
     assert "0.13" in bubbles(at)[0][1]
 

@@ -32,6 +32,7 @@ from tests.openai_stub import Behaviour, OpenAIStub
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = Path(os.environ.get("COACH_SCREENSHOTS_DIR") or tempfile.mkdtemp(prefix="coach-shots-"))
+MAIN = '[data-testid="stMainBlockContainer"]'  # the main column, not the sidebar
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 STORY = ("I'm a freelance translator. I told my biggest agency, Lexa, that my rate goes from "
@@ -343,7 +344,7 @@ def test_rehearsal_feedback_meter_and_debrief(server: Server, page: Page) -> Non
     main = page.locator('[data-testid="stAppViewContainer"]')
     assert "Your move: closed question" in main.inner_text()
     assert "Try: Can you walk me through" in main.inner_text()
-    meter = page.locator('[data-testid="stSidebar"] [data-testid="stProgress"]')
+    meter = page.locator(f'{MAIN} [data-testid="stProgress"]')
     assert re.search(r"\(\d/3\)", meter.inner_text())
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "rehearsal.png"))
@@ -354,3 +355,59 @@ def test_rehearsal_feedback_meter_and_debrief(server: Server, page: Page) -> Non
     assert "Score" in main.inner_text()
     page.get_by_text("Debrief").last.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "debrief.png"))
+
+
+def _uncovered(page: Page, selector: str) -> bool:
+    """The element is inside the viewport and is what a tap at its centre reaches."""
+    return bool(page.evaluate("""sel => {
+        const e = document.querySelector(sel); if (!e) return false;
+        const r = e.getBoundingClientRect();
+        if (!r.width || r.bottom > innerHeight || r.top < 0 || r.right > innerWidth) return false;
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return hit !== null && (e === hit || e.contains(hit) || hit.contains(e));
+    }""", selector))
+
+
+def test_phone_layout_shows_the_step_and_the_rehearsal_controls_in_the_chat(
+        server: Server, tmp_path: Path) -> None:
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            phone = browser.new_context(viewport={"width": 390, "height": 844},
+                                        device_scale_factor=2, is_mobile=True, has_touch=True)
+            page = phone.new_page()
+            page.set_default_timeout(90_000)
+            page.goto(server.url)
+            chat_ready(page)
+            send(page, STORY)
+            send(page, TURNS[0])
+            main = page.locator(MAIN)
+            step = main.locator('[data-testid="stProgress"]')
+            assert "Step 2 of 6: Detach emotionally" in step.inner_text()
+            assert _uncovered(page, f'{MAIN} [data-testid="stProgress"]')
+            assert not page.locator('[data-testid="stSidebar"]').is_visible()  # folded away
+            box = '[data-testid="stChatInputTextArea"]'
+            assert _uncovered(page, box)
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "phone.png"))
+
+            page.goto(server.url)
+            chat_ready(page)
+            settle(page)
+            page.get_by_text("Rehearse the conversation").first.click()
+            page.get_by_role("button", name="Start the rehearsal").click()
+            page.wait_for_url(re.compile(r"[?&]c="))
+            chat_ready(page)
+            send(page, "Can you walk me through what's preventing you from moving forward?")
+            meter = main.locator('[data-testid="stProgress"]')
+            assert re.search(r"Uncovered: .*\(\d/3\)", meter.inner_text())
+            end = main.get_by_role("button", name="End and debrief")
+            assert end.is_visible() and _uncovered(page, box)
+            end.click()
+            page.get_by_text("Next step:").wait_for(state="visible")
+            settle(page)
+            assert "Score" in main.inner_text()
+            last = page.locator('[data-testid="stChatMessageContent"]').last
+            assert last.inner_text().strip() == "end"  # the debrief is a card of its own
+        finally:
+            browser.close()

@@ -1,0 +1,1 @@
+"""The Streamlit shell's rooms: markup, resources, bubbles, chat, rehearsal, sidebar, journal."""
