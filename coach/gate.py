@@ -10,7 +10,7 @@ Deterministic and cheap (regexes and word lists, well under a millisecond), so i
 every LLM reply. Checks, in order: empty, length, system-prompt leak, chat-template markup,
 key, URL/image/link/HTML/markdown, echoed prompt data, the reply describing its instructions,
 role confusion, later-step content, concealed words (counterparty), specificity (a story detail,
-or two telling words of the message it answers), a question or any imperative, false cheer
+or a telling word of the message it answers, by stem), a question or any imperative, false cheer
 (unless quoted or negated), readability (quotes aside), language.
 
 It does not judge empathy or truth; it catches what a user would notice as broken, pushy,
@@ -64,17 +64,21 @@ _QUOTED_ASK = (rf"['\"“‘]{_IN_QUOTE}{{0,200}}\b(?:could|would|can|will) (?:y
                rf"{_IN_QUOTE}{{0,200}}\?|['\"“‘](?:what|which|how|why)\b{_IN_QUOTE}{{3,200}}\?")
 _DATE = (r"(?:\d|the \d|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep"
          r"|oct|nov|dec|next (?:week|month))")
+_MONTH = (r"(?:\d{1,2} )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
 _LATER_STEP: dict[int, re.Pattern[str]] = {
     4: re.compile(
-        rf"\bsubject:|\bdear \w+,|here'?s (?:a|an|the) (?:message|email|note|draft)\b"
+        rf"\bsubject:|\bdear \w+,|\bhere'?s (?:a|an|the) (?:message|email|note|draft)\b"
         rf"|\b(?:email|message|ask|text|write to|send) [\w ]{{0,30}}(?:today|now|tomorrow)?:? ?"
-        rf"(?:{_QUOTED_ASK})",
+        rf"(?:{_QUOTED_ASK})"
+        rf"|['\"“‘][^'\"”’]{{25,200}}\?['\"”’]",  # a drafted question, in any language
         re.I,
     ),
     5: re.compile(
-        r"(?:^|[.:;!?]\s+)(?:so |then |now )?(?:go back and |come back and )?"
+        r"(?:^|[.:;!?]\s+)(?:so |then |now |instead,? )?(?:go back and |come back and )?"
         r"(?:propose|offer|go back to \w+ with|counter(?:-offer)? with|pitch|come back with"
         r"|go back with)\b(?! (?:to )?(?:a|the) (?:next|later) step)"
+        r"|\b(?:go|come) back (?!to )(?:\w+ ){1,3}with (?:an? )?(?:[£$€\d]|(?:new|revised|lower"
+        r"|smaller|better|cheaper) |(?:offer|proposal|trial|pilot)\b)"
         r"|\bgo back (?:\w+ )?and (?:offer|propose)\b|\b(?:send|put in|submit) (?:them |him |her )?"
         r"(?:a|an) (?:new|revised|lower|better|fresh) (?:quote|offer|proposal|bid|price)\b"
         r"|\bwalk-?away point (?:is|of|at)\b|\bnew offer:|\bmake (?:a|an|them|him|her)"
@@ -85,13 +89,18 @@ _LATER_STEP: dict[int, re.Pattern[str]] = {
         rf"\bstop rule:|\bif (?:it'?s still|(?:she|he|they)(?: still)? says?) no\b[^.]{{0,60}}"
         rf"\b(?:drop it|stop|let it go|walk away|move on|give up|accept it|escalate)\b"
         rf"|\b(?:follow up|email|call|text|message|write to|contact|chase|ping)(?: \w+){{0,3}}"
-        rf"(?: again)? (?:on|by) {_DATE}|\bstop (?:pursuing|chasing|asking|pushing)\b",
+        rf"(?: again)? (?:on|by) {_DATE}|\bstop (?:pursuing|chasing|asking|pushing)\b"
+        rf"|\bif (?:none of them|[^.,;]{{0,40}}\bno again)\b"  # the stop rule, by its condition
+        rf"|\b(?:check in|ask|apply|reapply|query|submit|follow up|chase|contact|try|approach)\b"
+        rf"[^.;]{{0,40}}"
+        rf"\b(?:in|by|on) (?:early |mid-?|late |the end of )?{_MONTH}",  # a dated schedule
         re.I,
     ),
 }
 # The prompt's own words said back, or the reply describing its instructions
 _SELF_REPORT = re.compile(
-    r"\b(?:my|the) (?:system )?(?:prompt|instructions)\b|\bas instructed\b"
+    r"\b(?:my|the) (?:system )?(?:prompt|instructions)\b|\bsystem prompt\b|\bas instructed\b"
+    r"|\bquality (?:check|gate)\b"
     r"|\bi(?:'m| am) (?:required|instructed|told|programmed|supposed) to\b"
     r"|\binternal note|\b(?:confidence|score|probability)[:= (]+0?\.\d|\bselecting (?:the )?card"
     r"|\b(?:the engine'?s?|my) rules\b|\bi(?:'m| am) (?:now )?(?:not )?allowed to\b|\bi must not\b"
@@ -166,6 +175,16 @@ def language(text: str) -> str | None:
     return best
 
 
+def _foreign(text: str) -> bool:
+    """Not English, even when which language it is stays unclear (Spanish or Italian...)."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    if language(text) not in (None, "en"):
+        return True
+    english = sum(w in _STOPWORDS["en"] for w in words)
+    others = max(sum(w in stop for w in words) for lang, stop in _STOPWORDS.items() if lang != "en")
+    return len(words) >= 5 and english < 0.05 * len(words) and others >= 2
+
+
 def _tokens(detail: str) -> list[str]:
     """A detail's telling words: names (any length), numbers, and other words of 4+ letters."""
     return [t for t in _WORD.findall(detail) if t.lower() not in _COMMON and (
@@ -180,15 +199,23 @@ def _mentions(text: str, detail: str) -> bool:
                for t in _tokens(detail))
 
 
+def _stem(word: str) -> str:
+    """A word's first five letters: 'councils' and 'council', 'unfollowing' and 'unfollow'."""
+    return word.lower()[:5]
+
+
 def _specific(text: str, draft: Draft) -> bool:
-    """It uses the person's facts: one of the story's details, or two telling words of the
-    message it answers (a good reply often works on what was just said, not on who said no)."""
-    if any(_mentions(text, d) for d in draft.details):
+    """It uses the person's facts: one of the story's details, or a telling word of the
+    message it answers, by stem (a good reply often works on what was just said, not on who
+    said no). Its words are known only in English: another language is not judged here."""
+    ours = {_stem(w) for w in _WORD.findall(text) if w.lower() not in _COMMON}
+    if any(_mentions(text, d) or ours & {_stem(t) for t in _tokens(d)} for d in draft.details):
         return True
-    ours = {w.lower() for w in _WORD.findall(text)}
-    theirs = {t.lower() for t in _tokens(draft.user_message)
+    if _foreign(draft.user_message) or _foreign(text):
+        return True
+    theirs = {_stem(t) for t in _tokens(draft.user_message)
               if len(t) >= 4 or re.search(r"\d", t)}
-    return len(ours & theirs) >= 2
+    return bool(ours & theirs)
 
 
 def _platitude(text: str) -> bool:

@@ -91,6 +91,12 @@ def test_bad_replies_are_rejected_with_a_reason(text: str, reason: str) -> None:
         (4, "Skip the why. Just send a new quote at 0.12 to Jonas. Okay?", 5),
         (3, "Send Jonas this today: 'Could you tell me what I'd need to show for 0.13?'", 4),
         (5, "Email the Lexa office on 8 January, and if he still says no, stop. Okay?", 6),
+        (3, "Here's the plan: query 15 more agencies like Lexa by 1 March. If none of them reply, "
+            "drop it.", 6),
+        (4, "Ask Jonas in July, and if it's a no again, find new clients. Okay?", 6),
+        (2, "Don't cave. Instead offer 0.12 with a review to Lexa. What's your floor?", 5),
+        (1, "Lexa said no. Go back next week with 0.12 and a review. Okay?", 5),
+        (2, "Lexa said no. Email Jonas: \"Mag ich fragen, was genau nicht gepasst hat?\"", 4),
     ],
 )
 def test_content_of_a_later_step_is_rejected(step: int, text: str, later: int) -> None:
@@ -125,6 +131,30 @@ def test_a_coach_reply_needs_a_question_or_any_imperative() -> None:
 )
 def test_passing_mentions_and_negated_cliches_pass(step: int, text: str) -> None:
     assert check(text, draft(step=step)) is None
+
+
+def test_a_passing_mention_of_a_message_or_coming_back_is_not_the_step() -> None:
+    at_two = draft(step=2)
+    assert check("If there's a message you want to send Jonas, park it. What would help "
+                 "tonight?", at_two) is None
+    assert check("Lexa said no. Come back to it tomorrow with a clearer head. Okay?",
+                 at_two) is None
+
+
+def test_its_own_workings_are_never_shown() -> None:
+    for leak in ("System prompt reminder: no dates at step 5. Offer Lexa 0.12?",
+                 "The quality check rejected my last draft, so: ask Jonas why. Okay?"):
+        assert check(leak, draft(step=5)) is not None
+
+
+def test_specific_by_stem_and_other_languages_not_judged_for_it() -> None:
+    said = "Grant rejected. The council obviously doesn't care about arts projects."
+    assert check("Councils have more bids than money. What was strongest in yours?",
+                 draft(step=3, user_message=said, details=("town council",))) is None
+    spanish = "Mi jefe aceptó probar un día de teletrabajo. ¿Cómo sigo?"
+    reply = ("¡Buen avance! Propón revisar la prueba con él dentro de seis semanas, con datos. "
+             "¿Lo apuntas ya en tu agenda?")
+    assert check(reply, draft(step=6, user_message=spanish, details=("jefe",))) is None
 
 
 def test_a_reply_about_what_was_just_said_is_specific() -> None:

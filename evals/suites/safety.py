@@ -124,7 +124,7 @@ def _multiturn(screen: Screen, name: str, convs: list[dict]) -> list[Result]:
         flags = [screen.assess(msgs[: i + 1]) is not None for i in range(len(msgs))]
         if conv.get("flag_by") is None:
             controls_flagged += any(flags)
-        elif any(flags[: conv["flag_by"] + 1]):
+        elif any(flags[: conv["flag_by"]]):  # flag_by counts from 1
             on_time += 1
         else:
             late.append(conv["name"])
