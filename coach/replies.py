@@ -111,8 +111,17 @@ def compose(decision: Decision, state: CoachState, seed: int, previous: str | No
     return _pick(options, seed, previous, said)
 
 
+QUOTED_WORDS = 4  # a sentence quoted back to the person says at least this much
+
+
 def _sentences(paragraph: str, n: int) -> str:
     return " ".join(re.split(r"(?<=[.!?])\s+", paragraph.strip())[:n])
+
+
+def _telling_sentence(paragraph: str) -> str:
+    """Its first sentence that says something: not "lol ok." or "um." before the point."""
+    parts = re.split(r"(?<=[.!?])\s+", paragraph.strip())
+    return next((p for p in parts if len(p.split()) >= QUOTED_WORDS), parts[0])
 
 
 def _advice_from(card: Passage, d: Decision, s: CoachState, f: Facts) -> list[str]:
@@ -419,7 +428,7 @@ def _advance(d: Decision, s: CoachState, f: Facts) -> list[str]:
         d.step](s, f)
     said = s.early.get(d.step)
     if said:  # they already spoke to this step: build on it rather than ask from scratch
-        quote = _sentences(said, 1)[:160]
+        quote = _telling_sentence(said)[:160]
         options = [f'You already touched on this: "{quote}" {o}' for o in options]
     return options
 

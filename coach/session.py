@@ -77,6 +77,8 @@ class SessionState(BaseModel):
     crisis: crisis_rules.Risk | None = None
     checking_in: bool = Field(default=False, description="The last reply asked the check-in.")
     rechecking: bool = Field(default=False, description="It asked the check-in a second time.")
+    held: str = Field(default="", description="The message a check-in interrupted: coached "
+                      "once the person says it was the deal, and its facts kept in any case.")
     last_reply: str | None = None
     said: list[str] = Field(
         default_factory=list, description="Digests of the latest replies given, so "
@@ -243,10 +245,12 @@ class Session:
             concern = self.deps.screen.assess([text])
             if concern is None and crisis_rules.not_about_life(text):
                 self.state = state.model_copy(update={"recent": []})
+                if state.held:  # what the check-in interrupted gets its answer now
+                    return self._resume_held(text, seed)
                 return self._fixed(text, crisis_replies.checked_in_reply(), "checked_in",
                                    cite=True)
             if (concern is None and not again and crisis_rules.affirms(text)
-                    and self.deps.screen.everyday(text)):
+                    and self.deps.screen.settled(text)):
                 # "yes, he said no": a yes that goes on about the deal is asked again, plainly
                 self.state = state.model_copy(update={"checking_in": True, "rechecking": True})
                 return self._fixed(text, crisis_replies.clarify_reply(), "check_in",
@@ -258,9 +262,28 @@ class Session:
         assert concern is not None
         if concern.tier == "crisis":
             return self._crisis(state, text, concern.risk, seed)
-        self.state = state.model_copy(update={"checking_in": True})
+        self.state = state.model_copy(update={"checking_in": True, "held": text})
         return self._fixed(text, crisis_replies.check_in_reply(seed), "check_in",
                            safety="check_in")
+
+    def _resume_held(self, answer: str, seed: int) -> TurnStream:
+        """After "no, it's the deal": thanks, then the coach's answer to what was held."""
+        state = self.state
+        held = inputs.clean(state.held)
+        self.state = state.model_copy(update={"held": ""})
+        inner = self._coach_turn(self.state, held, seed)
+        thanks = crisis_replies.checked_in_preface()
+
+        def chunks() -> Iterator[str]:
+            yield thanks + " "
+            yield from inner
+
+        def finish() -> Turn:
+            assert inner.turn is not None
+            return inner.turn.model_copy(update={"user": answer,
+                                                 "reply": f"{thanks} {inner.turn.reply}"})
+
+        return TurnStream(chunks(), finish)
 
     def _crisis(self, state: SessionState, text: str, risk: crisis_rules.Risk,
                 seed: int) -> TurnStream:
@@ -299,7 +322,11 @@ class Session:
 
     def _coach_turn(self, state: SessionState, cleaned: inputs.Cleaned, seed: int) -> TurnStream:
         coach = state.coach
-        story = self.deps.extractor.extract(cleaned.text, coach.story)  # every turn, merged
+        story = coach.story
+        if state.held:  # a check-in's message, answered past: its facts are kept all the same
+            story = self.deps.extractor.extract(state.held, story)
+            state = state.model_copy(update={"held": ""})
+        story = self.deps.extractor.extract(cleaned.text, story)  # every turn, merged
         now = self.deps.clock()
         allowed = limits.over(state.usage, state.turns, now) is None
         ctx = ReadingContext(step=current(coach.step), started=coach.started, story=story,

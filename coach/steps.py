@@ -171,9 +171,12 @@ def _keep_early(state: CoachState, reading: Reading) -> CoachState:
         found = {"follow_up": plan.follow_up or reading.follow_up,
                  "stop_rule": plan.stop_rule or reading.stop_rule}
         plan = plan.with_(**{k: v for k, v in found.items() if v})
-    # kept for the first later step it speaks to: quoted once, when that step comes
-    return state.model_copy(update={"early": {**state.early, min(later): reading.text},
-                                    "plan": plan})
+    # kept for the first later step it speaks to, without the words that did this step's
+    # work: quoted once, when that step comes
+    rest = reading.text.replace(reading.work, " ").strip() if reading.work else reading.text
+    if len(rest.split()) < EARLY_WORDS:
+        return state.model_copy(update={"plan": plan})
+    return state.model_copy(update={"early": {**state.early, min(later): rest}, "plan": plan})
 
 
 def _done(r: Reading) -> bool:

@@ -129,6 +129,34 @@ def test_after_a_check_in_talk_of_the_deal_is_coached_as_usual(offline_deps: Dep
     assert turn.safety is None and turn.step == 1 and not session.state.checking_in
 
 
+def test_what_a_check_in_interrupted_is_answered_once_it_was_the_deal(offline_deps: Deps) -> None:
+    session = Session(deps=offline_deps)  # rules alone: one hopeless phrase is a check-in
+    story = "Dana at Brightline turned down my 40k quote for the rebrand. What's the point anymore."
+    assert session.handle(story).safety == "check_in"
+    turn = session.handle("No, I meant the deal, I'm fine.")
+    assert turn.safety is None and turn.reply.startswith("Thank you, I'm glad it's the deal")
+    assert "Dana" in turn.reply  # the coach answers the story it had held back
+    assert session.state.coach.story.counterparty and not session.state.held
+
+
+def test_a_check_in_answered_past_keeps_the_facts_it_interrupted(offline_deps: Deps) -> None:
+    session = Session(deps=offline_deps)
+    session.handle("Dana at Brightline turned down my 40k quote for the rebrand. What's the point "
+                   "anymore.")
+    session.handle("Anyway. She said no, that's what happened.")
+    assert "Dana" in (session.state.coach.story.counterparty or "")
+
+
+@needs_model
+def test_a_yes_that_is_plainly_about_the_deal_is_asked_again(offline_deps: Deps,
+                                                             screen: Screen) -> None:
+    session = _session(offline_deps, screen)
+    assert session.handle("what's even the point anymore. I'm so tired").safety == "check_in"
+    again = session.handle("Yes. The insurer refused to cover the extra 12 PT sessions. As of "
+                           "today, that's a no.")
+    assert again.safety == "check_in" and "ending your life" in again.reply
+
+
 @needs_model
 def test_a_yes_to_the_check_in_is_a_crisis(offline_deps: Deps, screen: Screen) -> None:
     session = _session(offline_deps, screen)

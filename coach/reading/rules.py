@@ -39,7 +39,17 @@ _WONT_SEND = _rx(r"\b(won'?t|will not|not going to|didn'?t|did not|never|don'?t|
                  r"|\b(didn'?t|did not) (say|write|post) anything\b|\bdeleted it\b"
                  r"|\b(deleted|scrapped|binned) (the|my|that) (draft|email|message|text)\b"
                  r"|\b(wait|sleep on it|hold(ing)? (off|back|it)|let(ting)? it settle)\b"
-                 r"|\bgive it (a|until|till|the)\b|\bnothing goes out\b")
+                 r"|\bgive it (a|until|till|the)\b|\bnothing goes out\b"
+                 # a reply put off to later is not one sent now
+                 r"|\b(reply|respond|answer|write back|get back to \w+|talk to \w+"
+                 r"|send [\w ]{0,30}?) (tomorrow|next week|at the weekend|later|not tonight"
+                 r"|on (mon|tues|wednes|thurs|fri)day|in a (few|couple of) days"
+                 r"|once i'?ve calmed)\b"
+                 r"|\b(don'?t|do not) want to (send|reply|write|respond|answer|text|email)\b"
+                 r"|\bwanted to\b[^.!?]{0,80}[.,;!]\s*(but )?(i )?(haven'?t|didn'?t|won'?t|wont)\b"
+                 r"|\b(won'?t|wont|not going to|not gonna|will not) do it\b"
+                 r"|\b(nobody|no one|no-one)'?s? (is )?(sending|replying|emailing|texting)\b"
+                 r"|\bnothing (said|sent)\b")
 # asking the coach what to do, whatever the topic: "should I go lower next time?"
 _HELP_QUESTION = _rx(r"(^|[.!?]\s+)(so |ok |and |but )?(should i|should we|do i|is it (ever )?"
                      r"(smart|ok|okay|wise|worth|better|normal|weird)|how do i|how (can|should)"

@@ -86,6 +86,12 @@ def resumed_reply() -> str:
     )
 
 
+def checked_in_preface() -> str:
+    """The thanks before the coach answers what the person said before the check-in."""
+    return ("Thank you, I'm glad it's the deal talking. If that ever changes, 988 (call or text, "
+            "in the US) or findahelpline.com is there any time. Back to what you said:")
+
+
 def checked_in_reply() -> str:
     """The reply when the person says the despair was about the deal, not about life."""
     return (

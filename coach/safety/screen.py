@@ -34,6 +34,7 @@ HOPELESS = 0.5  # what a hopeless phrase the rules know adds to a message's soft
 ALONE = 0.8  # a soft score that calls for a check-in on its own
 DENIED = 0.9  # after "I'm not suicidal", only a wish this clear still calls for a check-in
 SURE = 0.8  # the embedding alone calls a crisis only this sure; below, it asks (check-in)
+SETTLED_WORDS = 6  # an answer to the check-in this long can be about something else
 SUPPORT = 0.55  # and only this close to one of the bank's crisis statements: a linear head
 # far from every example is guessing ("we share our dog Biscuit" is not a goodbye)
 
@@ -94,6 +95,16 @@ class Screen:
             return False
         s = self.embedding.scores(message)
         return s.ordinary >= 0.5 and s.ordinary > s.risky
+
+    def settled(self, message: str) -> bool:
+        """Whether an answer goes on, and the embedding reads it as calm: everyday talk, or
+        below its check-in threshold ("Yes. The insurer refused the 12 sessions"). A bare
+        "yeah, sometimes" is never settled, nor anything without a model."""
+        if (self.embedding is None or len(message.split()) < SETTLED_WORDS
+                or self.assess([message]) is not None):
+            return False
+        s = self.embedding.scores(message)
+        return self.everyday(message) or s.risky < self.embedding.thresholds[1]
 
     def _embedded(self, recent: list[str]) -> list[tuple[Tier, rules.Risk]]:
         assert self.embedding is not None
