@@ -1,6 +1,6 @@
 """The crisis screen's embedding layer: risk by example, on the message's one MiniLM vector.
 
-Logistic heads over knowledge/safety.yaml and knowledge/safety_bank.yaml (our own
+Logistic heads over knowledge/safety.yaml and knowledge/safety_bank*.yaml (our own
 statements: crisis, check-in and hard negatives such as figures of speech and quoted
 speech), each averaged with a vote of the nearest examples: `crisis` (clear risk), `risky`
 (crisis or ambiguous despair), `lookalike` (our hard negatives) and `ordinary` (everyday

@@ -112,11 +112,13 @@ _FIGURATIVE = _rx(  # violent words about things, not people: "killing me" said 
 # A word or three in quotes is someone's word for a thing: "called our pricing 'suicidal'".
 _QUOTED = re.compile(r"(?<![\w'\"])['\"][a-z]+(?: [a-z]+){0,2}['\"](?![\w'\"])")
 _PAST = _rx(r"\b(?:years? ago|used to|as a (?:teen|teenager|kid)|in my (?:teens|twenties"
-            r"|thirties)|back in (?:19|20)\d\d|when i was (?:younger|a teen|a kid|in school))\b")
+            r"|thirties)|back in (?:19|20)\d\d|when i was (?:younger|a teen|a kid|in school)"
+            r"|back in (?:uni|college|school|the day)|in the past|\w+ years? (?:clean|free))\b")
 _RECOVERED = _rx(
     r"\b(?:i am (?:\w+ )?(?:fine|okay|ok|good|well|safe|stable|handling)|good place|got (?:\w+ )?"
     r"help|therapy|therapist|recovered|rebuilt|sorted me out|have not (?:in|since|for)"
-    r"|not anymore|now i|medication|(?:have|had|got) a good life|i am \d+ now|doing well)\b"
+    r"|not anymore|not now|now i|medication|(?:have|had|got) a good life|i am \d+ now"
+    r"|doing well|\w+ years? clean)\b"
 )
 _NOW = _rx(r"\b(?:again|tonight|right now|these days|lately|coming back|started)\b")
 _PERSON = _words(

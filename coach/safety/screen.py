@@ -158,7 +158,7 @@ def _build(embedder: Embedder, knowledge_dir: Path,
     try:
         ordinary = sorted({e for f in load_families(knowledge_dir / "reading")
                            for e in f.examples})
-        banks = [knowledge_dir / "safety.yaml", knowledge_dir / "safety_bank.yaml"]
+        banks = sorted(knowledge_dir.glob("safety*.yaml"))  # safety.yaml, safety_bank*.yaml
         layer = EmbeddingScreen(embedder, banks, ordinary, cache)
     except Exception as exc:  # a broken bank must not stop the screen's rules
         return Screen(), f"The crisis screen reads by rules only: its bank failed ({exc})."
