@@ -47,8 +47,9 @@ class StoryExtractor(Protocol):
 class RuleStoryExtractor:
     """The offline extractor: keyword and pattern rules, merged into what was known before.
 
-    Merging: a known field keeps its value unless the new text gives one with a strong
-    signal (a quoted reason, an amount, a named person, a clearly different context);
+    Merging: a known field keeps its value unless the new text tells of the No again and
+    gives one with a strong signal (a quoted reason, an amount, a named person, a clearly
+    different context);
     emotions accumulate without duplicates; a No once heard stays heard.
     """
 
@@ -71,14 +72,16 @@ def _merge(prior: Story, text: str) -> Story:
     for emotion in emotions_of(text):
         if emotion not in emotions:
             emotions.append(emotion)
-    # a known context changes only when the new text tells of a No somewhere else
-    switch = context_strong and has_rejection(text)
+    # a known fact changes only when the new text tells of the No again: a later message's
+    # amount is the new offer, its quote the person's own draft, not what was refused
+    told = has_rejection(text)
+    switch = context_strong and told
     return Story(
         context=context if context != "other" and (prior.context == "other" or switch)
         else prior.context,
-        counterparty=_pick(prior.counterparty, counterparty, who_strong),
-        ask=_pick(prior.ask, ask, ask_strong),
-        stated_reason=_pick(prior.stated_reason, reason, reason_strong),
+        counterparty=_pick(prior.counterparty, counterparty, who_strong and told),
+        ask=_pick(prior.ask, ask, ask_strong and told),
+        stated_reason=_pick(prior.stated_reason, reason, reason_strong and told),
         emotions=emotions,
         time_since=_pick(prior.time_since, time_since, False),  # the first 'when' is the No's
         has_rejection=prior.has_rejection or has_rejection(text),

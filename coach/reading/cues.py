@@ -94,17 +94,26 @@ _SKIP = _rx(
     r"\bjust give me the (plan|summary|answer)\b",
     r"<\|?(im_start|system|start_of_turn)\|?>|\[INST\]",
 )
+_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
 _BACK = re.compile(
-    r"\b(?:(?:go|going|come|get|take (?:me|us)|jump|head)\s+back|revisit|return to|redo)\b.*?"
-    r"(?:step\s*(?P<num>[1-6])|(?P<name>acknowledg|the no\b|detach|calm|feeling|emotion|reframe"
-    r"|what went well|feedback|the message|strategy|adjust|offer|follow[- ]?up|stop rule"
-    r"|persist))|\bback to (the )?(previous|last|earlier) (step|part|bit)\b|\bback a step\b",
+    r"\b(?:(?:go|going|come|get|take (?:me|us)|jump|head|step)\s+back(?: (?:to|over))?"
+    r"|revisit|return to|redo)\b(?! (?:to )?(?:him|her|them|\w+) with\b)[^.!?]{0,20}?"
+    r"(?:step\s*(?P<num>[1-6])|(?:the )?(?P<ord>first|second|third|fourth|fifth|sixth)"
+    r" (?:step|part|bit|one)|(?P<name>acknowledg|the no\b|what happened|the (?:start|beginning)"
+    r"|detach|calm|cool(?:ing)? (?:off|down)|feeling|emotion|ang(?:er|ry)|refram|what went well"
+    r"|lesson|learn|feedback|the message|the (?:question|email)|strategy|adjust|offer|plan\b"
+    r"|walk-?away|goal|follow[- ]?up|stop rule|when to stop|persist))"
+    r"|\bback to (the )?(previous|last|earlier) (step|part|bit)\b|\bback a step\b"
+    r"|^\W*(?:ok(?:ay)?,? |so,? |can we )?(?:go )?back to step\s*(?P<bare>[1-6])\b",
     re.IGNORECASE,
 )
-_BACK_NAMES = {"acknowledg": 1, "the no": 1, "detach": 2, "calm": 2, "feeling": 2, "emotion": 2,
-               "reframe": 3, "what went well": 3, "feedback": 4, "the message": 4,
-               "strategy": 5, "adjust": 5, "offer": 5, "follow-up": 6, "followup": 6,
-               "follow up": 6, "stop rule": 6, "persist": 6}
+_BACK_NAMES = {"acknowledg": 1, "the no": 1, "what happened": 1, "the start": 1,
+               "the beginning": 1, "detach": 2, "calm": 2, "feeling": 2, "emotion": 2,
+               "anger": 2, "angry": 2, "refram": 3, "what went well": 3, "lesson": 3, "learn": 3,
+               "feedback": 4, "the message": 4, "the question": 4, "the email": 4,
+               "strategy": 5, "adjust": 5, "offer": 5, "plan": 5, "walkaway": 5,
+               "walk-away": 5, "goal": 5, "follow-up": 6, "followup": 6, "follow up": 6,
+               "stop rule": 6, "when to stop": 6, "persist": 6}
 _QUESTION = _rx(
     r"\?", r"^\s*(how|what|why|should|is it|can i|do i|when|any tips)\b", r"\btell me about\b"
 )
@@ -146,10 +155,13 @@ def read(message: str) -> Signals:
     back = _BACK.search(text)
     back_to = None
     if back:
-        if back.group("num"):
-            back_to = int(back.group("num"))
+        if back.group("num") or back.group("bare"):
+            back_to = int(back.group("num") or back.group("bare"))
+        elif back.group("ord"):
+            back_to = _ORDINAL[back.group("ord").lower()]
         elif back.group("name"):
-            back_to = _BACK_NAMES[back.group("name").lower()]
+            name = back.group("name").lower()
+            back_to = 2 if name.startswith("cool") else _BACK_NAMES[name]
         else:
             back_to = 0  # "the previous step": resolved relative to the current one
     advice = None
