@@ -67,6 +67,8 @@ def _merge(prior: Story, text: str) -> Story:
     counterparty, who_strong = counterparty_of(text)
     ask, ask_strong = ask_of(text)
     reason, reason_strong = reason_of(text)
+    if reason and reason.rstrip().endswith("?"):  # a question quoted is the person's own draft
+        reason, reason_strong = None, False
     time_since = time_of(text)
     emotions = list(prior.emotions)
     for emotion in emotions_of(text):

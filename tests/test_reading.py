@@ -84,3 +84,35 @@ def test_the_embedding_reader_reads_phrasings_the_rules_miss(
 def test_a_non_answer_does_not_complete_the_reframe(embedding_reader: WithRules,
                                                     text: str) -> None:
     assert not embedding_reader.read(text, ReadingContext(step=3)).answers_step
+
+
+@pytest.mark.parametrize(("message", "step"), [
+    ("Hang on, can we go back to the reframing bit?", 3),
+    ("wait can we go back to the plan part for a sec?", 5),
+    ("Wait, can we go back to the first step? I reread the email", 1),
+    ("Sorry, can we go back to the calming down step?", 2),
+    ("back to step 3", 3),
+])
+def test_back_by_name_ordinal_or_bare_number(message: str, step: int) -> None:
+    reading = RuleReader().read(message, ReadingContext(step=5, started=True))
+    assert reading.has("back") and reading.back_to == step
+
+
+@pytest.mark.parametrize("message", [
+    "OK so: go back with a proper proposal. Extra 300 deposit. Realistic goal is a trial.",
+    "I'll go back to them with a new offer next week.",
+    "A letter on stability and return to running. Goal: approval within a month.",
+])
+def test_going_back_to_them_or_a_later_word_is_not_a_step_back(message: str) -> None:
+    assert not RuleReader().read(message, ReadingContext(step=4, started=True)).has("back")
+
+
+@pytest.mark.parametrize("message", [
+    "sad, a bit deflated. I don't want to reply anything bitter, I'll reply tomorrow",
+    "kinda salty but whatever, nobody's sending any angry emails, I'll reply next week.",
+    "annoyed. i wanted to text him something sarcastic. i haven't.",
+    "wanted to tell him id take my busness elsewhere. but i wont do it in a strop.",
+])
+def test_a_reply_held_back_or_put_off_is_not_sent_now(message: str) -> None:
+    reading = RuleReader().read(message, ReadingContext(step=2, started=True))
+    assert reading.has("will_not_send") and not reading.has("urge_to_reply")

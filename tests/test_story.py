@@ -190,3 +190,12 @@ def test_a_pitch_is_the_ask_and_rehearse_this_is_built_around_it(
     scenario = scenario_from_story(story)
     assert scenario.title == "Rehearse this: stock our jars at $4.20 a unit"
     assert scenario.opening_no.startswith("Sorry, we can't accept your request to stock")
+
+
+def test_a_later_amount_or_draft_is_not_what_was_refused(extractor: StoryExtractor) -> None:
+    story = extractor.extract("Jonas at Lexa rejected my new rate of 0.13 per word.")
+    later = extractor.extract("Plan: offer 0.12 per word with a six-month review.", story)
+    later = extractor.extract('I\'ll ask Priya too: "What would make 0.12 work for you?"', later)
+    assert (later.ask, later.counterparty) == (story.ask, story.counterparty)
+    again = extractor.extract("I misread it: Lexa said no to a rate of 0.15 per word.", later)
+    assert again.ask is not None and "0.15" in again.ask
