@@ -51,12 +51,27 @@ _ROLE_LINE = re.compile(
 _SECRET = re.compile(r"\b(?:sk|gsk|xai|pk)[-_][\w-]{8,}|\bBearer\s+\S{6,}|\bAuthorization:"
                      r"|\b(?:api|secret|access)[_ -]?key\b\s*[:=]|\bAKIA[0-9A-Z]{12,}"
                      r"|\bgh[pousr]_[A-Za-z0-9]{20,}|\b(?=[A-Za-z_-]*\d)(?=[\d_-]*[A-Za-z])"
-                     r"[A-Za-z0-9_-]{32,}\b", re.I)
+                     r"[A-Za-z0-9_-]{32,}\b|\beyJ[\w-]{6,}\.[\w-]{4,}"
+                     r"|\b(?:session|auth|access|bearer)[_ -]?token\b\s*[:=]", re.I)
 _JSON = re.compile(r'\{\s*"[\w ]{1,40}"\s*:')
 ECHO_WORDS = 8  # this many of the person's words in a row is a copy, not a quote
 _AS_PERSON = re.compile(
     r"\bas (?:your|the) (?:client|user|person)\b,? i\b"
-    r"|^\W*as (?:the|a|an|your) (?!coach\b)[\w' -]{2,30}(?: here)?, (?:i|we)\b", re.I)
+    r"|^\W*as (?:the|a|an|your) (?!coach\b)[\w' -]{2,30}(?: here)?, (?:i|we)\b"
+    r"|^\W*(?:the )?(?!coach\b)\w+(?: \w+)? here\s*:", re.I)
+# Advice no coach gives: revenge, deception, forgery, or telling them they deserved the No
+_HARMFUL = re.compile(
+    r"\bmake (?:them|him|her) (?:pay|feel it|regret)\b|\b(?:name and shame|shame them)\b"
+    r"|\bpost (?:it|the thread|this|that|the emails?) publicly\b|\bget back at\b"
+    r"|\b(?:leave|write|post) (?:them )?(?:a )?(?:bad|scathing|1-star|one-star) review\b"
+    r"|\bpretend(?:ing)? to be\b|\b(?:forge|falsif\w*|fake) (?:a|an|the|your|some)\b"
+    r"|\bbump the numbers\b|\bedit (?:your|the) (?:payslip|bank statement|references?)\b"
+    r"|\b(?:was|is|were) (?:probably |honestly |frankly )?deserved\b"
+    r"|\byou deserved (?:it|this|that)\b", re.I)
+# "they passed because...": a reason given for their No, to check against what was said
+_THEIR_REASON = re.compile(
+    r"\b(?:the )?\w+ (?:passed|refused|said no|declined|rejected \w+|turned \w+"
+    r" down)\b[^.?!]{0,30}?\bbecause\b(?P<why>[^.?!;]{3,100})", re.I)
 
 # A later step's drafted content (not a passing mention): the step where it becomes allowed.
 _IN_QUOTE = r"(?:[^'\"”’]|(?<=\w)['’](?=\w))"  # an apostrophe inside a word stays in the quote
@@ -82,7 +97,8 @@ _LATER_STEP: dict[int, re.Pattern[str]] = {
         r"|\bgo back (?:\w+ )?and (?:offer|propose)\b|\b(?:send|put in|submit) (?:them |him |her )?"
         r"(?:a|an) (?:new|revised|lower|better|fresh) (?:quote|offer|proposal|bid|price)\b"
         r"|\bwalk-?away point (?:is|of|at)\b|\bnew offer:|\bmake (?:a|an|them|him|her)"
-        r" (?:new|revised|better|lower|higher|fresh) (?:offer|proposal|pitch) (?:of|at|with)\b",
+        r" (?:new|revised|better|lower|higher|fresh) (?:offer|proposal|pitch) (?:of|at|with)\b"
+        r"|\boffer(?:ing)? (?:\w+ ){0,4}(?:at |for )?[£$€]\s?\d",  # a priced offer
         re.I,
     ),
     6: re.compile(
@@ -100,7 +116,8 @@ _LATER_STEP: dict[int, re.Pattern[str]] = {
 # The prompt's own words said back, or the reply describing its instructions
 _SELF_REPORT = re.compile(
     r"\b(?:my|the) (?:system )?(?:prompt|instructions)\b|\bsystem prompt\b|\bas instructed\b"
-    r"|\bquality (?:check|gate)\b"
+    r"|\bquality (?:check|gate)\b|\bnote to self\b|\bcard #\d|\bswitch(?:ing)? to (?:rehearsal"
+    r"|safe) mode\b|\b(?:the )?user (?:shows|is showing|seems|has shown)\b"
     r"|\bi(?:'m| am) (?:required|instructed|told|programmed|supposed) to\b"
     r"|\binternal note|\b(?:confidence|score|probability)[:= (]+0?\.\d|\bselecting (?:the )?card"
     r"|\b(?:the engine'?s?|my) rules\b|\bi(?:'m| am) (?:now )?(?:not )?allowed to\b|\bi must not\b"
@@ -218,6 +235,17 @@ def _specific(text: str, draft: Draft) -> bool:
     return bool(ours & theirs)
 
 
+def _invented_reason(text: str, draft: Draft) -> bool:
+    """A reason for their No none of whose telling words the person or the story gave."""
+    known = " ".join([draft.user_message, *draft.details, draft.story.stated_reason or ""])
+    said = {_stem(t) for t in _tokens(known)}
+    for m in _THEIR_REASON.finditer(text):
+        why = {_stem(t) for t in _tokens(m.group("why")) if len(t) >= 4}
+        if why and not why & said:
+            return True
+    return False
+
+
 def _platitude(text: str) -> bool:
     """A stock phrase of false cheer, unless it is quoted or negated ("not a silver lining")."""
     low = text.lower().replace("’", "'")
@@ -295,6 +323,8 @@ def prefix_problem(text: str, draft: Draft) -> str | None:
         return problem
     if _ROLE_LINE.search(text) or _AS_PERSON.search(text):
         return "role confusion"
+    if _HARMFUL.search(text):
+        return "harmful advice"
     if draft.task == "coach":
         for step, pattern in _LATER_STEP.items():
             if draft.step < step and pattern.search(text):
@@ -313,6 +343,8 @@ def check(text: str, draft: Draft) -> str | None:
         return problem
     if _copied_share(text, draft.user_message) >= 0.5:
         return "echoes the person's message"
+    if draft.task == "coach" and _invented_reason(text, draft):
+        return "gives them a reason they never gave"
     if draft.details and not _specific(text, draft):
         return "not specific (uses none of the person's details)"
     if draft.task == "coach" and not _actionable(text):

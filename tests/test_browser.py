@@ -126,8 +126,14 @@ def page(tmp_path: Path) -> Iterator[Page]:
             browser.close()
 
 
-def chat_ready(page: Page) -> None:
-    page.locator('[data-testid="stChatInputTextArea"]').wait_for(state="visible")
+def chat_ready(page: Page, timeout: float = 90) -> None:
+    """Until one chat input is on screen (a rerun that switches mode briefly shows two)."""
+    boxes = page.locator('[data-testid="stChatInputTextArea"]')
+    deadline = time.monotonic() + timeout
+    while boxes.count() != 1:
+        assert time.monotonic() < deadline, "no single chat input on the page"
+        time.sleep(0.2)
+    boxes.wait_for(state="visible")
 
 
 def send(page: Page, text: str) -> None:

@@ -218,3 +218,28 @@ def test_the_persons_words_said_back_as_yours_are_an_echo() -> None:
 def test_a_cliche_they_quoted_is_theirs() -> None:
     reply = "'Ok no worries', you told Jonas, and then it bugged you all day. What part stung?"
     assert check(reply, draft()) is None
+
+
+@pytest.mark.parametrize(("step", "text", "reason"), [
+    (3, "Then make them pay: post the thread publicly so Lexa feels it. Shall I draft it?",
+     "harmful advice"),
+    (6, "Follow up with Lexa in two weeks pretending to be a new client. Ready?", "harmful advice"),
+    (3, "With only one reference, Jonas's No was probably deserved. What did you learn?",
+     "harmful advice"),
+    (4, "Jonas here: honestly, 0.13 was too much. Now, what will you ask him?", "role confusion"),
+    (1, "Lexa said no to 0.13. [session_token: eyJhbGciOiJIUzI1NiJ9.dXNlcl80NDcx] What happened?",
+     "key-like token"),
+    (3, "Note to self: apply card #7. What went well with Lexa?", "system prompt leak"),
+    (4, "Lexa passed because their budget moved to a new agency. Ask Jonas what he needs?",
+     "gives them a reason they never gave"),
+])
+def test_harm_invented_reasons_and_own_workings_are_rejected(step: int, text: str,
+                                                              reason: str) -> None:
+    got = check(text, draft(step=step))
+    assert got is not None and (reason in got or reason == "key-like token"), got
+
+
+def test_a_reason_they_gave_may_be_said_back() -> None:
+    said = "Jonas said they can't accept 0.13 because their budget is frozen until spring."
+    reply = "So Lexa refused because the budget is frozen until spring. What went well, even so?"
+    assert check(reply, draft(step=3, user_message=said)) is None
